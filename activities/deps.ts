@@ -1,0 +1,8 @@
+import type { PrismaClient } from '../db/client';
+
+/** What activities are built from; tests hand in real ones pointed at test servers. */
+export interface ActivityDeps {
+  prisma: PrismaClient;
+  /** Milliseconds without a byte from the provider before a call counts as hung. */
+  providerIdleTimeoutMs?: number;
+}

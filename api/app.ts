@@ -1,0 +1,42 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import cors from '@fastify/cors';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { dependenciesPlugin, type AppDependencies } from './plugins/dependencies';
+import { authPlugin } from './plugins/auth';
+import { registerErrorHandler } from './error-handler';
+import { healthRoutes } from './routes/health';
+import { keywordRoutes } from './routes/keywords';
+import { clusterRoutes } from './routes/clusters';
+import { integrationRoutes } from './routes/integrations';
+import { aiFunctionRoutes } from './routes/ai-functions';
+import { taskProgressRoutes } from './routes/task-progress';
+
+export interface AppOptions extends AppDependencies {
+  /** Origins allowed by CORS (CORS_ORIGINS, comma-separated); empty allows none. */
+  corsOrigins?: string[];
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** Builds the HTTP API: external plugins, then the app's own, then routes (fastify/demo's order). */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: 1024 * 1024,
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(cors, { origin: options.corsOrigins?.length ? options.corsOrigins : false });
+  await app.register(dependenciesPlugin, { prisma: options.prisma, temporal: options.temporal, taskQueue: options.taskQueue });
+  await app.register(authPlugin);
+  registerErrorHandler(app);
+
+  await app.register(healthRoutes);
+  await app.register(keywordRoutes);
+  await app.register(clusterRoutes);
+  await app.register(integrationRoutes);
+  await app.register(aiFunctionRoutes);
+  await app.register(taskProgressRoutes);
+  return app;
+}

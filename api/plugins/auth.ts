@@ -1,0 +1,37 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { UnauthorizedError } from '../errors';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The calling account, set by the auth hook on every route except those marked public. */
+    accountId: number;
+  }
+  interface FastifyContextConfig {
+    public?: boolean;
+  }
+}
+
+export function hashApiKey(apiKey: string): string {
+  return createHash('sha256').update(apiKey, 'utf8').digest('hex');
+}
+
+/**
+ * API-key authentication: `Authorization: Bearer <key>`. Keys are stored as SHA-256, found by an
+ * indexed lookup and compared in constant time; a slow password hash would sink polling load, and
+ * 32 random bytes need no stretching.
+ */
+export const authPlugin = fp(async (app: FastifyInstance) => {
+  app.decorateRequest('accountId', 0);
+  app.addHook('onRequest', async (request: FastifyRequest) => {
+    if (request.routeOptions.config?.public || !request.routeOptions.url) return;
+    const header = request.headers.authorization ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) throw new UnauthorizedError();
+    const hash = hashApiKey(match[1]);
+    const account = await app.prisma.account.findUnique({ where: { apiKeyHash: hash }, select: { id: true, apiKeyHash: true } });
+    if (!account || !timingSafeEqual(Buffer.from(account.apiKeyHash), Buffer.from(hash))) throw new UnauthorizedError();
+    request.accountId = account.id;
+  });
+});

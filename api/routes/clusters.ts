@@ -1,0 +1,53 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { errorResponses, listResponse, paginationQuery, positiveId } from '../schemas';
+
+export const clusterView = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  description: z.string(),
+  keywords_count: z.number().int(),
+  volume: z.number().int(),
+  status: z.string(),
+  site_id: z.number().int(),
+  sector_id: z.number().int(),
+  created_at: z.string(),
+});
+
+const clusterQuery = paginationQuery.extend({ sector_id: positiveId.optional(), status: z.string().optional() });
+
+/** Planner clusters: list (SPEC §4). */
+export const clusterRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/api/v1/planner/clusters/',
+    { schema: { tags: ['planner'], querystring: clusterQuery, response: { 200: listResponse(clusterView), ...errorResponses } } },
+    async (request) => {
+      const q = request.query;
+      const where = {
+        accountId: request.accountId,
+        ...(q.ids ? { id: { in: q.ids } } : {}),
+        ...(q.sector_id ? { sectorId: q.sector_id } : {}),
+        ...(q.status ? { status: q.status } : {}),
+      };
+      const [count, rows] = await Promise.all([
+        app.prisma.cluster.count({ where }),
+        app.prisma.cluster.findMany({ where, orderBy: { id: 'asc' }, take: q.limit, skip: q.offset }),
+      ]);
+      return {
+        success: true as const,
+        count,
+        results: rows.map((c) => ({
+          id: c.id,
+          name: c.name,
+          description: c.description,
+          keywords_count: c.keywordsCount,
+          volume: c.volume,
+          status: c.status,
+          site_id: c.siteId,
+          sector_id: c.sectorId,
+          created_at: c.createdAt.toISOString(),
+        })),
+      };
+    },
+  );
+};

@@ -1,0 +1,48 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { PHASES } from '../../core/phases';
+import { errorResponses } from '../schemas';
+import { TaskProgressService } from '../services/task-progress';
+
+const stepLog = z.object({
+  stepNumber: z.number().int(),
+  stepName: z.string(),
+  status: z.string(),
+  message: z.string(),
+  duration: z.number().optional(),
+  error: z.string().optional(),
+});
+
+export const taskProgressView = z.object({
+  state: z.enum(['PENDING', 'PROGRESS', 'SUCCESS', 'FAILURE', 'REVOKED']),
+  meta: z.object({
+    phase: z.enum(PHASES),
+    percentage: z.number(),
+    message: z.string(),
+    request_steps: z.array(stepLog),
+    response_steps: z.array(stepLog),
+    cost: z.number(),
+    tokens: z.number().int(),
+    current: z.number().int().optional(),
+    total: z.number().int().optional(),
+    current_item: z.string().optional(),
+  }),
+  result: z.record(z.string(), z.unknown()).optional(),
+  error: z.string().optional(),
+});
+
+/** `GET /api/v1/system/settings/task_progress/{task_id}/`: the progress modal's one source. */
+export const taskProgressRoutes: FastifyPluginAsyncZod = async (app) => {
+  const service = new TaskProgressService(app.prisma, app.temporal);
+  app.get(
+    '/api/v1/system/settings/task_progress/:task_id/',
+    {
+      schema: {
+        tags: ['system'],
+        params: z.object({ task_id: z.string().min(1).max(200) }),
+        response: { 200: taskProgressView, ...errorResponses },
+      },
+    },
+    async (request) => service.progress(request.accountId, request.params.task_id),
+  );
+};

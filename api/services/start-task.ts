@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { TypedSearchAttributes } from '@temporalio/common';
+import type { PrismaClient } from '../../db/client';
+import type { AIFunctionDefinition } from '../../core/functions';
+import type { RunInput } from '../../core/run';
+import { AI_ACCOUNT, AI_FUNCTION, AI_PHASE, AI_STATE } from '../../core/search-attributes';
+import { ServiceUnavailableError } from '../errors';
+
+export interface StartTaskRequest {
+  accountId: number;
+  ids: number[];
+  sectorId?: number;
+  promptOverride?: string;
+}
+
+/** `auto_cluster-a12-7f3c…`: what the run is and whose, readable in the Web UI's list. */
+export function newTaskId(definition: AIFunctionDefinition, accountId: number): string {
+  return `${definition.name}-a${accountId}-${randomUUID()}`;
+}
+
+/**
+ * Accepts a task: writes its run record (SPEC §4), then starts the function's workflow with the
+ * record's id. If Temporal cannot take it, the record is removed and the caller gets a 503, so no
+ * record points at a run that does not exist.
+ */
+export async function startTask(
+  deps: { prisma: PrismaClient; temporal: Client; taskQueue: string },
+  definition: AIFunctionDefinition,
+  request: StartTaskRequest,
+  extra: { retryOf?: string } = {},
+): Promise<string> {
+  const taskId = newTaskId(definition, request.accountId);
+  const input: RunInput = {
+    taskId,
+    accountId: request.accountId,
+    functionName: definition.name,
+    ids: request.ids,
+    ...(request.sectorId !== undefined ? { sectorId: request.sectorId } : {}),
+    ...(request.promptOverride ? { promptOverride: request.promptOverride } : {}),
+  };
+  await deps.prisma.aITaskLog.create({
+    data: {
+      taskId,
+      accountId: request.accountId,
+      functionName: definition.name,
+      status: 'pending',
+      phase: 'INIT',
+      message: 'Waiting to start',
+      payload: { ids: request.ids, sector_id: request.sectorId ?? null, prompt_override: request.promptOverride ?? null },
+      retryOf: extra.retryOf ?? null,
+    },
+  });
+  const summary = `${definition.name} of ${request.ids.length} ${definition.itemNoun}(s) for account ${request.accountId}`;
+  try {
+    await deps.temporal.workflow.start(definition.workflowType, {
+      taskQueue: deps.taskQueue,
+      workflowId: taskId,
+      args: [input],
+      memo: { summary, ...(extra.retryOf ? { retry_of: extra.retryOf } : {}) },
+      staticSummary: summary,
+      typedSearchAttributes: new TypedSearchAttributes([
+        { key: AI_ACCOUNT, value: String(request.accountId) },
+        { key: AI_FUNCTION, value: definition.name },
+        { key: AI_PHASE, value: 'INIT' },
+        { key: AI_STATE, value: 'PENDING' },
+      ]),
+    });
+  } catch (err) {
+    await deps.prisma.aITaskLog.delete({ where: { taskId } }).catch(() => undefined);
+    throw new ServiceUnavailableError(`Temporal is unreachable; the task was not started (${describeStartError(err)}).`);
+  }
+  return taskId;
+}
+
+function describeStartError(err: unknown): string {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'number' ? `gRPC status ${code}` : err instanceof Error ? err.name : 'unknown error';
+}

@@ -1,0 +1,119 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { PrismaClient } from '../../db/client';
+import { PENDING_META, type ProgressMeta, type TaskProgress, type TaskResult, type TaskState } from '../../core/progress';
+import { PHASE_RANGES, type Phase } from '../../core/phases';
+import { NotFoundError, ServiceUnavailableError } from '../errors';
+import { isTemporalUnavailable } from '../unavailable';
+
+const QUERY_DEADLINE_MS = 5_000;
+
+type RunRecord = {
+  taskId: string;
+  status: string;
+  phase: string;
+  message: string;
+  cost: number;
+  tokens: number;
+  requestSteps: unknown;
+  responseSteps: unknown;
+  result: unknown;
+  error: string | null;
+  startedAt: Date | null;
+};
+
+const RECORD_FIELDS = {
+  taskId: true,
+  status: true,
+  phase: true,
+  message: true,
+  cost: true,
+  tokens: true,
+  requestSteps: true,
+  responseSteps: true,
+  result: true,
+  error: true,
+  startedAt: true,
+} as const;
+
+/**
+ * The progress of one task, for its account only. A finished task is answered from its run record
+ * (one indexed read, no Temporal call); a running one from the workflow's query, with concurrent
+ * polls of the same task sharing one query in flight.
+ */
+export class TaskProgressService {
+  private readonly inFlight = new Map<string, Promise<TaskProgress>>();
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly temporal: Client,
+  ) {}
+
+  async progress(accountId: number, taskId: string): Promise<TaskProgress> {
+    const record = await this.prisma.aITaskLog.findFirst({ where: { taskId, accountId }, select: RECORD_FIELDS });
+    if (!record) throw new NotFoundError(`Task ${taskId} not found.`);
+    if (record.status !== 'pending') return progressFromRecord(record);
+    if (!record.startedAt) return { state: 'PENDING', meta: { ...PENDING_META } };
+    return this.shared(taskId, () => this.queryRunning(record));
+  }
+
+  private shared(taskId: string, load: () => Promise<TaskProgress>): Promise<TaskProgress> {
+    const existing = this.inFlight.get(taskId);
+    if (existing) return existing;
+    const pending = load().finally(() => this.inFlight.delete(taskId));
+    this.inFlight.set(taskId, pending);
+    return pending;
+  }
+
+  private async queryRunning(record: RunRecord): Promise<TaskProgress> {
+    const handle = this.temporal.workflow.getHandle(record.taskId);
+    try {
+      return await this.temporal.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query<TaskProgress>('taskProgress'));
+    } catch (err) {
+      if (isTemporalUnavailable(err)) {
+        throw new ServiceUnavailableError('Temporal is unreachable, so the progress of running tasks cannot be read; try again shortly.');
+      }
+      // The run closed between the database read and the query: its record is (about to be) complete.
+      const fresh = await this.prisma.aITaskLog.findUnique({ where: { taskId: record.taskId }, select: RECORD_FIELDS });
+      if (fresh && fresh.status !== 'pending') return progressFromRecord(fresh);
+      if (err instanceof WorkflowNotFoundError) throw new NotFoundError(`Task ${record.taskId} not found.`);
+      return this.closedWithoutRecord(record);
+    }
+  }
+
+  /** Terminated or timed-out runs never complete their record: they read as FAILURE. */
+  private async closedWithoutRecord(record: RunRecord): Promise<TaskProgress> {
+    const description = await this.temporal.workflow.getHandle(record.taskId).describe();
+    const status = description.status.name;
+    if (status === 'RUNNING') return progressFromRecord(record, 'PROGRESS');
+    const state: TaskState = status === 'CANCELLED' ? 'REVOKED' : status === 'COMPLETED' ? 'SUCCESS' : 'FAILURE';
+    const error = state === 'FAILURE' ? `The run ended as ${status.toLowerCase().replace(/_/g, ' ')}.` : undefined;
+    return { ...progressFromRecord(record, state), ...(error ? { error } : {}) };
+  }
+}
+
+const STATE_BY_STATUS: Record<string, TaskState> = {
+  pending: 'PROGRESS',
+  success: 'SUCCESS',
+  error: 'FAILURE',
+  revoked: 'REVOKED',
+};
+
+export function progressFromRecord(record: RunRecord, state: TaskState = STATE_BY_STATUS[record.status] ?? 'FAILURE'): TaskProgress {
+  const meta: ProgressMeta = {
+    phase: record.phase as Phase,
+    percentage: state === 'SUCCESS' ? 100 : phaseStartPercentage(record.phase),
+    message: record.message,
+    request_steps: (record.requestSteps as ProgressMeta['request_steps']) ?? [],
+    response_steps: (record.responseSteps as ProgressMeta['response_steps']) ?? [],
+    cost: record.cost,
+    tokens: record.tokens,
+  };
+  const progress: TaskProgress = { state, meta };
+  if (state === 'SUCCESS' && record.result) progress.result = record.result as TaskResult;
+  if (state === 'FAILURE') progress.error = record.error ?? record.message;
+  return progress;
+}
+
+function phaseStartPercentage(phase: string): number {
+  return PHASE_RANGES[phase as Phase]?.start ?? 0;
+}

@@ -1,0 +1,97 @@
+import type { Phase } from './phases';
+
+/**
+ * The AI functions, one definition each: names, limits, the seed's progress messages and the
+ * activities that do the function's I/O. The shared pipeline (workflows/pipeline.ts) runs any of
+ * them; adding a function means one entry here plus its activities.
+ *
+ * This module is imported by workflow code: it must stay free of Node, Prisma and I/O.
+ */
+
+export type FunctionName = 'auto_cluster';
+
+export type PromptType =
+  | 'clustering'
+  | 'ideas'
+  | 'content_generation'
+  | 'image_prompt_extraction'
+  | 'image_prompt_template'
+  | 'negative_prompt';
+
+/** What phase messages may mention: the first items' names (INIT) and the count the phase works on. */
+export interface MessageContext {
+  names: string[];
+  count: number;
+}
+
+export interface AIFunctionDefinition {
+  name: FunctionName;
+  /** Older names the API still accepts for this function. */
+  aliases: readonly string[];
+  /** The Temporal workflow type: what the Web UI lists. */
+  workflowType: string;
+  /** What an item is, for memos and messages ("keyword"). */
+  itemNoun: string;
+  maxItems?: number;
+  /** The start endpoint's message. */
+  startedMessage: string;
+  /** `batch`: one AI request for the whole run; `item`: one per input id. */
+  requestsPer: 'batch' | 'item';
+  promptType: PromptType;
+  /** Activity names (activities/index.ts); the AI call itself is the shared `requestCompletion`. */
+  activities: { validate: string; prepare: string; parse: string; save: string };
+  messages: Record<Phase, (ctx: MessageContext) => string>;
+}
+
+/**
+ * "Validating a, b, c and 4 more keywords": the first three names, then how many more (seed 04
+ * §2.6). `names` may hold only the first three; `count` is the total.
+ */
+export function validatingMessage(names: string[], count: number, noun: string): string {
+  if (names.length === 0) return `Validating ${noun}s`;
+  const total = Math.max(count, names.length);
+  if (total <= 3) return `Validating ${joinNames(names.slice(0, 3))}`;
+  return `Validating ${names.slice(0, 3).join(', ')} and ${total - 3} more ${noun}s`;
+}
+
+function joinNames(names: string[]): string {
+  if (names.length === 1) return names[0];
+  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+export const autoCluster: AIFunctionDefinition = {
+  name: 'auto_cluster',
+  aliases: [],
+  workflowType: 'autoClusterWorkflow',
+  itemNoun: 'keyword',
+  startedMessage: 'Clustering started',
+  requestsPer: 'batch',
+  promptType: 'clustering',
+  activities: {
+    validate: 'validateKeywords',
+    prepare: 'prepareClusteringPrompt',
+    parse: 'parseClusters',
+    save: 'saveClusters',
+  },
+  messages: {
+    INIT: ({ names, count }) => validatingMessage(names, count, 'keyword'),
+    PREP: ({ count }) => `Loading ${count} keyword(s)`,
+    AI_CALL: () => 'Generating clusters with Igny8 Semantic SEO Model',
+    PARSE: ({ count }) => `${count} cluster(s) created`,
+    SAVE: ({ count }) => `Saving ${count} cluster(s)`,
+    DONE: () => 'Clustering complete',
+  },
+};
+
+export const AI_FUNCTIONS: Record<FunctionName, AIFunctionDefinition> = {
+  auto_cluster: autoCluster,
+};
+
+/** The definition for a function name or alias, or undefined. */
+export function findFunction(name: string): AIFunctionDefinition | undefined {
+  return Object.values(AI_FUNCTIONS).find((f) => f.name === name || f.aliases.includes(name));
+}
+
+export function functionByWorkflowType(workflowType: string): AIFunctionDefinition | undefined {
+  return Object.values(AI_FUNCTIONS).find((f) => f.workflowType === workflowType);
+}

@@ -1,0 +1,69 @@
+/**
+ * Provider prices: the one table that validates models and sizes and turns usage into cost
+ * (SPEC §5). A model outside the table is accepted only when its settings give `config.pricing`.
+ */
+
+export interface TextRates {
+  /** USD per 1M input tokens. */
+  input_per_1m: number;
+  /** USD per 1M output tokens. */
+  output_per_1m: number;
+  /** Whether the model honours `response_format: {type: "json_object"}`. */
+  json_mode?: boolean;
+}
+
+export interface ImageRates {
+  /** USD per image, by size ("1024x1024"). */
+  per_image_by_size: Record<string, number>;
+}
+
+export const TEXT_MODEL_RATES: Record<string, TextRates> = {
+  'gpt-4o-mini': { input_per_1m: 0.15, output_per_1m: 0.6, json_mode: true },
+  'gpt-4o': { input_per_1m: 2.5, output_per_1m: 10, json_mode: true },
+  'gpt-4.1': { input_per_1m: 2, output_per_1m: 8, json_mode: true },
+  'gpt-4.1-mini': { input_per_1m: 0.4, output_per_1m: 1.6, json_mode: true },
+  'gpt-4.1-nano': { input_per_1m: 0.1, output_per_1m: 0.4, json_mode: true },
+  'gpt-5': { input_per_1m: 1.25, output_per_1m: 10, json_mode: true },
+  'gpt-5-mini': { input_per_1m: 0.25, output_per_1m: 2, json_mode: true },
+  'o4-mini': { input_per_1m: 1.1, output_per_1m: 4.4, json_mode: true },
+};
+
+export const IMAGE_MODEL_RATES: Record<string, ImageRates> = {
+  'dall-e-3': { per_image_by_size: { '1024x1024': 0.04, '1024x1792': 0.08, '1792x1024': 0.08 } },
+  'dall-e-2': { per_image_by_size: { '256x256': 0.016, '512x512': 0.018, '1024x1024': 0.02 } },
+  'gpt-image-1': { per_image_by_size: { '1024x1024': 0.042, '1024x1536': 0.063, '1536x1024': 0.063 } },
+  'runware:97@1': { per_image_by_size: { '1024x1024': 0.009, '1280x768': 0.009, '768x1280': 0.009 } },
+};
+
+/** Rates given in an account's settings for a model outside the table (a local model server). */
+export interface CustomPricing {
+  input_per_1m?: number;
+  output_per_1m?: number;
+  per_image?: number;
+}
+
+export type RateLookup<T> = { ok: true; rates: T } | { ok: false; error: string };
+
+export function textRates(model: string, custom?: CustomPricing): RateLookup<TextRates> {
+  const known = TEXT_MODEL_RATES[model];
+  if (known) return { ok: true, rates: known };
+  if (custom && isRate(custom.input_per_1m) && isRate(custom.output_per_1m)) {
+    return { ok: true, rates: { input_per_1m: custom.input_per_1m, output_per_1m: custom.output_per_1m } };
+  }
+  return {
+    ok: false,
+    error:
+      `Model '${model}' is not in the pricing table. Allowed models: ${Object.keys(TEXT_MODEL_RATES).join(', ')}; ` +
+      `or give its rates in the integration's config.pricing as {"input_per_1m", "output_per_1m"}.`,
+  };
+}
+
+/** Cost in USD of one text request. */
+export function textCost(rates: TextRates, inputTokens: number, outputTokens: number): number {
+  const cost = (inputTokens * rates.input_per_1m + outputTokens * rates.output_per_1m) / 1_000_000;
+  return Math.round(cost * 1e8) / 1e8;
+}
+
+function isRate(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}

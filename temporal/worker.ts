@@ -1,0 +1,27 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../activities';
+
+export interface AIWorkerOptions extends ActivityDeps {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  /** A prebuilt bundle (tests build it once); without it the worker bundles `workflows/` itself. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  identity?: string;
+}
+
+/** The worker that runs every AI function's workflow and activities on one task queue. */
+export async function createAIWorker(options: AIWorkerOptions): Promise<Worker> {
+  const { connection, namespace, taskQueue, workflowBundle, identity, ...deps } = options;
+  return Worker.create({
+    connection,
+    namespace,
+    taskQueue,
+    identity,
+    activities: createActivities(deps),
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    // Activities wait on the provider, not the CPU: many may be in flight on a small machine.
+    maxConcurrentActivityTaskExecutions: 100,
+    shutdownGraceTime: '10 seconds',
+  });
+}

@@ -1,0 +1,122 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { applyMigrations } from '../../db/migrate';
+import { createPrismaClient } from '../../db/client';
+import { redactPassword } from '../../db/database-admin';
+import { startEmbeddedPostgres } from '../../db/embedded-postgres';
+import { startTemporalDevServer } from '../temporal-cli/dev-server';
+import { startDemoProvider } from '../demo-provider/server';
+import { startServiceProcess, type ServiceProcess } from './children';
+import { configureDemoProvider, demoApi, ensureDemoAccount, ensureDemoKeywords, runDemoTask } from './demo';
+
+const projectRoot = path.resolve(__dirname, '../..');
+const dataDir = path.join(projectRoot, '.data');
+
+/**
+ * `npm start`: the whole service on embedded defaults. PostgreSQL and Temporal come from
+ * DATABASE_URL / TEMPORAL_ADDRESS when set, otherwise they are started here with their data under
+ * .data/ (kept across restarts). Then migrations, the worker and the API (each its own process, as
+ * in production), the demo provider, and one demo task whose progress is printed.
+ * Ctrl-C stops everything in reverse order.
+ */
+async function main(): Promise<void> {
+  const say = (line: string) => console.log(`[start] ${line}`);
+  const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
+  let shuttingDown = false;
+  const shutdown = async (code: number) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    say('Stopping…');
+    for (const { name, stop } of stops.reverse()) {
+      await stop().catch((err) => say(`Stopping ${name} failed: ${err instanceof Error ? err.message : err}`));
+    }
+    say('Stopped.');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  try {
+    await mkdir(dataDir, { recursive: true });
+
+    let databaseUrl = process.env.DATABASE_URL;
+    if (databaseUrl) {
+      say(`Using PostgreSQL at ${redactPassword(databaseUrl)}`);
+    } else {
+      say('DATABASE_URL not set: starting embedded PostgreSQL (data in .data/postgres)');
+      const postgres = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'postgres'), log: say });
+      stops.push({ name: 'PostgreSQL', stop: postgres.stop });
+      databaseUrl = postgres.databaseUrl;
+    }
+
+    let temporalAddress = process.env.TEMPORAL_ADDRESS;
+    let webUi = process.env.TEMPORAL_UI_URL ?? '';
+    if (temporalAddress) {
+      say(`Using Temporal at ${temporalAddress}`);
+    } else {
+      say('TEMPORAL_ADDRESS not set: starting the Temporal dev server (data in .data/temporal)');
+      const temporal = await startTemporalDevServer({ projectRoot, dataDir: path.join(dataDir, 'temporal'), allowBuild: true, log: say });
+      stops.push({ name: 'Temporal dev server', stop: temporal.stop });
+      temporalAddress = temporal.address;
+      webUi = temporal.uiUrl;
+    }
+
+    const migrations = await applyMigrations(databaseUrl, { log: say });
+    say(migrations.applied.length ? `Applied migrations: ${migrations.applied.join(', ')}` : 'Database schema is up to date');
+
+    const port = process.env.PORT ?? '3000';
+    const host = process.env.HOST ?? '127.0.0.1';
+    const serviceEnv = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, PORT: port, HOST: host };
+    const onChildExit = (name: string) => (code: number | null) => {
+      say(`${name} exited unexpectedly (code ${code}); stopping everything.`);
+      void shutdown(1);
+    };
+    const worker: ServiceProcess = startServiceProcess('worker', path.join(projectRoot, 'worker.ts'), serviceEnv, onChildExit('The worker'));
+    stops.push({ name: 'worker', stop: worker.stop });
+    const api: ServiceProcess = startServiceProcess('api', path.join(projectRoot, 'api/server.ts'), serviceEnv, onChildExit('The API'));
+    stops.push({ name: 'API', stop: api.stop });
+
+    const provider = await startDemoProvider({ port: Number(process.env.DEMO_PROVIDER_PORT ?? 8089), host: '127.0.0.1', quiet: true });
+    stops.push({ name: 'demo provider', stop: provider.close });
+
+    const baseUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+    await waitForApi(baseUrl);
+
+    const prisma = createPrismaClient(databaseUrl, { max: 2 });
+    stops.push({ name: 'database client', stop: () => prisma.$disconnect() });
+    const demo = await ensureDemoAccount(prisma, path.join(dataDir, 'demo-account.json'));
+    const call = demoApi(baseUrl, demo.apiKey);
+    await configureDemoProvider(call, provider.url);
+    const keywordIds = await ensureDemoKeywords(call);
+
+    say(`API:         ${baseUrl}/api/v1/health/`);
+    if (webUi) say(`Temporal UI: ${webUi}`);
+    say(`Demo provider (OpenAI-compatible): ${provider.url}/v1`);
+    say(`Demo account ${demo.accountId}${demo.created ? ' created' : ''}; API key: ${demo.apiKey}`);
+
+    const final = await runDemoTask(call, '/api/v1/planner/keywords/auto_cluster/', { ids: keywordIds }, say);
+    if (final.state === 'SUCCESS') say(`Demo task result: ${JSON.stringify(final.result)}`);
+    else say(`Demo task ended ${final.state}: ${final.error ?? ''}`);
+    if (webUi) say(`See it in the Web UI: ${webUi}/namespaces/default/workflows`);
+    say('Running. Press Ctrl-C to stop.');
+  } catch (err) {
+    say(err instanceof Error ? err.message : String(err));
+    await shutdown(1);
+  }
+}
+
+async function waitForApi(baseUrl: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`${baseUrl}/api/v1/health/`);
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`The API did not become healthy at ${baseUrl} within ${timeoutMs / 1000} s`);
+}
+
+void main();

@@ -1,0 +1,34 @@
+import { NativeConnection } from '@temporalio/worker';
+import { readEnv } from './config/env';
+import { createPrismaClient } from './db/client';
+import { createAIWorker } from './temporal/worker';
+
+/**
+ * The worker process: runs the AI functions' workflows and activities against the Temporal server
+ * at TEMPORAL_ADDRESS and the database at DATABASE_URL. Stops cleanly on SIGINT/SIGTERM (the SDK
+ * drains running activities within the shutdown grace time).
+ */
+async function main(): Promise<void> {
+  const env = readEnv();
+  const prisma = createPrismaClient(env.DATABASE_URL, { max: env.DATABASE_POOL_SIZE });
+  const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
+  const worker = await createAIWorker({
+    connection,
+    namespace: env.TEMPORAL_NAMESPACE,
+    taskQueue: env.TEMPORAL_TASK_QUEUE,
+    prisma,
+    providerIdleTimeoutMs: env.AI_PROVIDER_IDLE_TIMEOUT_MS,
+  });
+  console.log(`Worker polling task queue '${env.TEMPORAL_TASK_QUEUE}' on ${env.TEMPORAL_ADDRESS}`);
+  try {
+    await worker.run();
+  } finally {
+    await connection.close();
+    await prisma.$disconnect();
+  }
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,214 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { AIFunctionDefinition, MessageContext } from '../core/functions';
+import { FAILURE_TYPES, NON_RETRYABLE_FAILURE_TYPES } from '../core/errors';
+import { AI_PHASE, AI_STATE } from '../core/search-attributes';
+import type {
+  CompletionRef,
+  CompletionUsage,
+  ParsedAnswer,
+  PreparedRequest,
+  PreparedRun,
+  RunInput,
+  RunOutcome,
+  SavedOutput,
+  ValidatedInput,
+} from '../core/run';
+import type { ItemOutcome, TaskResult } from '../core/progress';
+import { ProgressState } from './progress-state';
+import { taskProgressQuery } from './queries';
+
+type Activity<A extends unknown[], R> = (...args: A) => Promise<R>;
+
+/**
+ * Database steps: short, safe to redo, retried until the database answers again (a PostgreSQL
+ * outage must delay a run, not fail it).
+ */
+const databaseSteps = proxyActivities<Record<string, Activity<any[], any>>>({
+  startToCloseTimeout: '60 seconds',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES,
+  },
+});
+
+/**
+ * The provider call: long, heartbeating (a dead worker is noticed within the heartbeat timeout, not
+ * at the end of the call), retried with backoff on transient provider faults. The SDK itself makes
+ * one attempt per activity attempt, so attempts here are provider calls.
+ */
+const providerSteps = proxyActivities<{ requestCompletion: Activity<[CompletionRef], CompletionUsage> }>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '20 seconds',
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 6,
+    nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES,
+  },
+});
+
+/** The completion of the run record happens even when the run was cancelled. */
+const runRecordSteps = proxyActivities<{ completeRunRecord: Activity<[RunOutcome], void> }>({
+  startToCloseTimeout: '60 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+});
+
+/**
+ * The one pipeline every AI function runs (SPEC §3): INIT → PREP → AI_CALL → PARSE → SAVE → DONE.
+ * Progress lives in workflow state and is answered by the `taskProgress` query.
+ */
+export async function runAIFunction(definition: AIFunctionDefinition, input: RunInput): Promise<TaskResult> {
+  const progress = new ProgressState();
+  setHandler(taskProgressQuery, () => progress.snapshot());
+
+  const validate = databaseSteps[definition.activities.validate] as Activity<[RunInput], ValidatedInput>;
+  const prepare = databaseSteps[definition.activities.prepare] as Activity<[RunInput], PreparedRun>;
+  const parse = databaseSteps[definition.activities.parse] as Activity<[CompletionRef], ParsedAnswer>;
+  const save = databaseSteps[definition.activities.save] as Activity<[RunInput, PreparedRequest], SavedOutput>;
+  const say = (phase: keyof typeof definition.messages, ctx: Partial<MessageContext> = {}) =>
+    definition.messages[phase]({ names: [], count: 0, ...ctx });
+
+  const enterPhase = (phase: Parameters<ProgressState['enter']>[0], message: string) => {
+    progress.enter(phase, message);
+    upsertSearchAttributes([{ key: AI_PHASE, value: phase }]);
+  };
+
+  try {
+    upsertSearchAttributes([{ key: AI_STATE, value: 'PROGRESS' }]);
+    enterPhase('INIT', say('INIT', { names: [] }));
+    const validated = await progress.step('request', 'Validate input', () => validate(input));
+    progress.setMessage(say('INIT', { names: validated.names, count: validated.count }));
+
+    enterPhase('PREP', say('PREP', { count: validated.count }));
+    const prepared = await progress.step('request', 'Build prompt', () => prepare(input));
+    progress.setMessage(say('PREP', { count: prepared.count }));
+
+    const items = prepared.requests;
+    const outcomes = new Map<string, ItemOutcome>();
+    const failItem = (request: PreparedRequest, err: unknown) => {
+      if (definition.requestsPer === 'batch') throw err;
+      outcomes.set(request.itemKey, { id: request.itemId ?? request.itemKey, status: 'failed', error: failureMessage(err) });
+    };
+    const pending = () => items.filter((r) => !outcomes.has(r.itemKey));
+
+    enterPhase('AI_CALL', say('AI_CALL'));
+    for (const [index, request] of items.entries()) {
+      progress.setItem(index + 1, items.length, request.label);
+      try {
+        const usage = await progress.step('request', `AI request: ${request.label}`, () =>
+          providerSteps.requestCompletion({ taskId: input.taskId, itemKey: request.itemKey, accountId: input.accountId }),
+        );
+        progress.addUsage(usage.cost, usage.inputTokens + usage.outputTokens);
+        progress.advance('AI_CALL', index + 1, items.length);
+      } catch (err) {
+        failItem(request, err);
+      }
+    }
+
+    enterPhase('PARSE', say('PARSE'));
+    let parsedCount = 0;
+    for (const [index, request] of pending().entries()) {
+      try {
+        const parsed = await progress.step('response', `Parse answer: ${request.label}`, () =>
+          parse({ taskId: input.taskId, itemKey: request.itemKey, accountId: input.accountId }),
+        );
+        parsedCount += parsed.count;
+        progress.setMessage(say('PARSE', { count: parsedCount }));
+        progress.advance('PARSE', index + 1, items.length);
+      } catch (err) {
+        failItem(request, err);
+      }
+    }
+
+    enterPhase('SAVE', say('SAVE', { count: parsedCount }));
+    const counters: Record<string, number> = {};
+    let savedCount = 0;
+    const toSave = pending();
+    for (const [index, request] of toSave.entries()) {
+      progress.setItem(index + 1, toSave.length, request.label);
+      try {
+        const saved = await progress.step('response', `Save: ${request.label}`, () => save(input, request));
+        for (const [name, value] of Object.entries(saved.counters)) counters[name] = (counters[name] ?? 0) + value;
+        savedCount += saved.count;
+        outcomes.set(request.itemKey, { id: request.itemId ?? request.itemKey, status: 'success' });
+        progress.advance('SAVE', index + 1, toSave.length);
+      } catch (err) {
+        failItem(request, err);
+      }
+    }
+
+    const itemOutcomes = items.map((r) => outcomes.get(r.itemKey)!).filter(Boolean);
+    if (definition.requestsPer === 'item' && !itemOutcomes.some((o) => o.status === 'success')) {
+      const firstError = itemOutcomes.find((o) => o.error)?.error ?? 'no item succeeded';
+      throw ApplicationFailure.nonRetryable(`Every item failed; the first: ${firstError}`, FAILURE_TYPES.modelOutput);
+    }
+
+    enterPhase('DONE', say('DONE'));
+    const result: TaskResult = { count: savedCount, ...counters, items: itemOutcomes };
+    progress.succeed(result);
+    await finish(progress, input, 'success', result);
+    return result;
+  } catch (err) {
+    if (isCancellation(err)) {
+      progress.revoke();
+      upsertSearchAttributes([{ key: AI_STATE, value: 'REVOKED' }]);
+      await CancellationScope.nonCancellable(() => finish(progress, input, 'revoked'));
+      throw err;
+    }
+    const message = failureMessage(err);
+    progress.fail(message);
+    await finish(progress, input, 'error', undefined, message);
+    throw ApplicationFailure.nonRetryable(message, failureType(err));
+  }
+}
+
+async function finish(
+  progress: ProgressState,
+  input: RunInput,
+  status: RunOutcome['status'],
+  result?: TaskResult,
+  error?: string,
+): Promise<void> {
+  const snapshot = progress.snapshot();
+  upsertSearchAttributes([{ key: AI_STATE, value: snapshot.state }]);
+  await runRecordSteps.completeRunRecord({
+    taskId: input.taskId,
+    status,
+    phase: snapshot.meta.phase,
+    message: snapshot.meta.message,
+    durationMs: Date.now() - workflowInfo().runStartTime.getTime(),
+    cost: snapshot.meta.cost,
+    tokens: snapshot.meta.tokens,
+    requestSteps: snapshot.meta.request_steps,
+    responseSteps: snapshot.meta.response_steps,
+    result,
+    error,
+  });
+}
+
+/** The innermost failure's message: what the activity said, not Temporal's wrapping. */
+export function failureMessage(err: unknown): string {
+  let current: unknown = err;
+  while (current instanceof ActivityFailure && current.cause) current = current.cause;
+  if (current instanceof Error) return current.message;
+  return String(current);
+}
+
+function failureType(err: unknown): string {
+  let current: unknown = err;
+  while (current instanceof ActivityFailure && current.cause) current = current.cause;
+  if (current instanceof ApplicationFailure && current.type) return current.type;
+  return 'TaskFailed';
+}
