@@ -1,0 +1,20 @@
+/**
+ * Checks that a port is free before the dev server is spawned. Without this, a second dev server (or
+ * anything else) already on the port would either make the new one exit with a Go stack of errors or,
+ * worse, answer the readiness check in its place.
+ */
+import { createServer } from 'node:net';
+
+export function assertPortFree(port: number, host: string, purpose: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') {
+        reject(new Error(`Port ${port} (${purpose}) is already in use on ${host}. Stop what is listening there (another Temporal dev server?) or choose another port.`));
+      } else {
+        reject(new Error(`Cannot use port ${port} (${purpose}) on ${host}: ${err.message}`));
+      }
+    });
+    probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve()));
+  });
+}
