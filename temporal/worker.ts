@@ -17,7 +17,7 @@ export async function createAIWorker(options: AIWorkerOptions): Promise<Worker> 
     connection,
     namespace,
     taskQueue,
-    identity,
+    ...(identity ? { identity } : {}),
     activities: createActivities(deps),
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     // Activities wait on the provider, not the CPU: many may be in flight on a small machine.

@@ -87,13 +87,11 @@ export async function runAIFunction(definition: AIFunctionDefinition, input: Run
 
   try {
     upsertSearchAttributes([{ key: AI_STATE, value: 'PROGRESS' }]);
-    enterPhase('INIT', say('INIT', { names: [] }));
-    const validated = await progress.step('request', 'Validate input', () => validate(input));
-    progress.setMessage(say('INIT', { names: validated.names, count: validated.count }));
+    enterPhase('INIT', say('INIT'));
+    await progress.step('request', 'Validate input', () => validate(input), (v) => say('INIT', { names: v.names, count: v.count }));
 
-    enterPhase('PREP', say('PREP', { count: validated.count }));
-    const prepared = await progress.step('request', 'Build prompt', () => prepare(input));
-    progress.setMessage(say('PREP', { count: prepared.count }));
+    enterPhase('PREP', say('PREP'));
+    const prepared = await progress.step('request', 'Build prompt', () => prepare(input), (p) => say('PREP', { count: p.count }));
 
     const items = prepared.requests;
     const outcomes = new Map<string, ItemOutcome>();
@@ -119,14 +117,17 @@ export async function runAIFunction(definition: AIFunctionDefinition, input: Run
 
     enterPhase('PARSE', say('PARSE'));
     let parsedCount = 0;
-    for (const [index, request] of pending().entries()) {
+    const toParse = pending();
+    for (const [index, request] of toParse.entries()) {
       try {
-        const parsed = await progress.step('response', `Parse answer: ${request.label}`, () =>
-          parse({ taskId: input.taskId, itemKey: request.itemKey, accountId: input.accountId }),
+        const parsed = await progress.step(
+          'response',
+          `Parse answer: ${request.label}`,
+          () => parse({ taskId: input.taskId, itemKey: request.itemKey, accountId: input.accountId }),
+          (p) => say('PARSE', { count: parsedCount + p.count }),
         );
         parsedCount += parsed.count;
-        progress.setMessage(say('PARSE', { count: parsedCount }));
-        progress.advance('PARSE', index + 1, items.length);
+        progress.advance('PARSE', index + 1, toParse.length);
       } catch (err) {
         failItem(request, err);
       }
@@ -149,7 +150,7 @@ export async function runAIFunction(definition: AIFunctionDefinition, input: Run
       }
     }
 
-    const itemOutcomes = items.map((r) => outcomes.get(r.itemKey)!).filter(Boolean);
+    const itemOutcomes = items.map((r) => outcomes.get(r.itemKey)).filter((o): o is ItemOutcome => o !== undefined);
     if (definition.requestsPer === 'item' && !itemOutcomes.some((o) => o.status === 'success')) {
       const firstError = itemOutcomes.find((o) => o.error)?.error ?? 'no item succeeded';
       throw ApplicationFailure.nonRetryable(`Every item failed; the first: ${firstError}`, FAILURE_TYPES.modelOutput);
@@ -157,44 +158,45 @@ export async function runAIFunction(definition: AIFunctionDefinition, input: Run
 
     enterPhase('DONE', say('DONE'));
     const result: TaskResult = { count: savedCount, ...counters, items: itemOutcomes };
+    // The record is completed before the query can report the end: a poller that sees SUCCESS
+    // finds the run record (and the rows) complete.
+    await finish(progress, input, { status: 'success', result });
     progress.succeed(result);
-    await finish(progress, input, 'success', result);
     return result;
   } catch (err) {
     if (isCancellation(err)) {
+      await CancellationScope.nonCancellable(() => finish(progress, input, { status: 'revoked' }));
       progress.revoke();
-      upsertSearchAttributes([{ key: AI_STATE, value: 'REVOKED' }]);
-      await CancellationScope.nonCancellable(() => finish(progress, input, 'revoked'));
       throw err;
     }
     const message = failureMessage(err);
+    await finish(progress, input, { status: 'error', error: message });
     progress.fail(message);
-    await finish(progress, input, 'error', undefined, message);
     throw ApplicationFailure.nonRetryable(message, failureType(err));
   }
 }
 
+const STATE_OF: Record<RunOutcome['status'], string> = { success: 'SUCCESS', error: 'FAILURE', revoked: 'REVOKED' };
+
 async function finish(
   progress: ProgressState,
   input: RunInput,
-  status: RunOutcome['status'],
-  result?: TaskResult,
-  error?: string,
+  end: { status: RunOutcome['status']; result?: TaskResult; error?: string },
 ): Promise<void> {
-  const snapshot = progress.snapshot();
-  upsertSearchAttributes([{ key: AI_STATE, value: snapshot.state }]);
+  const { meta } = progress.snapshot();
+  upsertSearchAttributes([{ key: AI_STATE, value: STATE_OF[end.status] }]);
   await runRecordSteps.completeRunRecord({
     taskId: input.taskId,
-    status,
-    phase: snapshot.meta.phase,
-    message: snapshot.meta.message,
+    status: end.status,
+    phase: meta.phase,
+    message: meta.message,
     durationMs: Date.now() - workflowInfo().runStartTime.getTime(),
-    cost: snapshot.meta.cost,
-    tokens: snapshot.meta.tokens,
-    requestSteps: snapshot.meta.request_steps,
-    responseSteps: snapshot.meta.response_steps,
-    result,
-    error,
+    cost: meta.cost,
+    tokens: meta.tokens,
+    requestSteps: meta.request_steps,
+    responseSteps: meta.response_steps,
+    result: end.result,
+    error: end.error,
   });
 }
 

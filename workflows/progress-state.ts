@@ -49,13 +49,17 @@ export class ProgressState {
     this.meta.tokens += tokens;
   }
 
-  /** Runs one step, logging it (name, status, duration, error) to the request or response log. */
-  async step<T>(log: 'request' | 'response', stepName: string, run: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one step, logging it (name, status, duration, error) to the request or response log;
+   * `describe` turns its value into the phase message that the step log keeps too.
+   */
+  async step<T>(log: 'request' | 'response', stepName: string, run: () => Promise<T>, describe?: (value: T) => string): Promise<T> {
     const entry: StepLog = { stepNumber: ++this.stepCount, stepName, status: 'pending', message: stepName };
     (log === 'request' ? this.meta.request_steps : this.meta.response_steps).push(entry);
     const started = Date.now();
     try {
       const value = await run();
+      if (describe) this.meta.message = describe(value);
       entry.status = 'success';
       entry.message = this.meta.message;
       return value;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { createPrismaClient, type PrismaClient } from '../../db/client';
@@ -39,6 +39,15 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
+/** Workers log state changes at INFO; tests want only what went wrong. */
+function quietTemporalLogs(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // already installed by an earlier suite in this process
+  }
+}
+
 export const TEST_PROVIDER_KEY = 'sk-test-provider-key-0123456789abcdef';
 
 /**
@@ -47,6 +56,7 @@ export const TEST_PROVIDER_KEY = 'sk-test-provider-key-0123456789abcdef';
  * on a random port.
  */
 export async function startTestStack(options: { providerIdleTimeoutMs?: number } = {}): Promise<TestStack> {
+  quietTemporalLogs();
   const address = requiredEnv('TEST_TEMPORAL_ADDRESS');
   const database: TestDatabase = await createTestDatabase();
   const prisma = createPrismaClient(database.url, { max: 5 });
