@@ -1,4 +1,4 @@
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import { readEnv } from './config/env';
 import { createPrismaClient } from './db/client';
 import { createAIWorker } from './temporal/worker';
@@ -10,6 +10,7 @@ import { createAIWorker } from './temporal/worker';
  */
 async function main(): Promise<void> {
   const env = readEnv();
+  Runtime.install({ logger: new DefaultLogger(temporalLogLevel(env.LOG_LEVEL)) });
   const prisma = createPrismaClient(env.DATABASE_URL, { max: env.DATABASE_POOL_SIZE });
   const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
   const worker = await createAIWorker({
@@ -26,6 +27,11 @@ async function main(): Promise<void> {
     await connection.close();
     await prisma.$disconnect();
   }
+}
+
+function temporalLogLevel(level: string): LogLevel {
+  const levels: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR', silent: 'ERROR' };
+  return levels[level] ?? 'INFO';
 }
 
 main().catch((err) => {

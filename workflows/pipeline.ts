@@ -80,7 +80,8 @@ export async function runAIFunction(definition: AIFunctionDefinition, input: Run
   const say = (phase: keyof typeof definition.messages, ctx: Partial<MessageContext> = {}) =>
     definition.messages[phase]({ names: [], count: 0, ...ctx });
 
-  const enterPhase = (phase: Parameters<ProgressState['enter']>[0], message: string) => {
+  /** Moves to a phase; `message` is left out where the phase's message needs what its step finds. */
+  const enterPhase = (phase: Parameters<ProgressState['enter']>[0], message?: string) => {
     progress.enter(phase, message);
     upsertSearchAttributes([{ key: AI_PHASE, value: phase }]);
   };
@@ -88,9 +89,9 @@ export async function runAIFunction(definition: AIFunctionDefinition, input: Run
   try {
     upsertSearchAttributes([{ key: AI_STATE, value: 'PROGRESS' }]);
     enterPhase('INIT', say('INIT'));
-    await progress.step('request', 'Validate input', () => validate(input), (v) => say('INIT', { names: v.names, count: v.count }));
+    const validated = await progress.step('request', 'Validate input', () => validate(input), (v) => say('INIT', { names: v.names, count: v.count }));
 
-    enterPhase('PREP', say('PREP'));
+    enterPhase('PREP', say('PREP', { count: validated.count }));
     const prepared = await progress.step('request', 'Build prompt', () => prepare(input), (p) => say('PREP', { count: p.count }));
 
     const items = prepared.requests;
@@ -115,7 +116,7 @@ export async function runAIFunction(definition: AIFunctionDefinition, input: Run
       }
     }
 
-    enterPhase('PARSE', say('PARSE'));
+    enterPhase('PARSE');
     let parsedCount = 0;
     const toParse = pending();
     for (const [index, request] of toParse.entries()) {

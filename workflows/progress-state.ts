@@ -21,9 +21,9 @@ export class ProgressState {
   private error?: string;
   private stepCount = 0;
 
-  enter(phase: Phase, message: string): void {
+  enter(phase: Phase, message?: string): void {
     this.meta.phase = phase;
-    this.meta.message = message;
+    if (message !== undefined) this.meta.message = message;
     this.raise(PHASE_RANGES[phase].start);
     delete this.meta.current;
     delete this.meta.total;

@@ -66,7 +66,14 @@ async function main(): Promise<void> {
 
     const port = process.env.PORT ?? '3000';
     const host = process.env.HOST ?? '127.0.0.1';
-    const serviceEnv = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, PORT: port, HOST: host };
+    const serviceEnv = {
+      LOG_LEVEL: 'warn',
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      TEMPORAL_ADDRESS: temporalAddress,
+      PORT: port,
+      HOST: host,
+    };
     const onChildExit = (name: string) => (code: number | null) => {
       say(`${name} exited unexpectedly (code ${code}); stopping everything.`);
       void shutdown(1);
