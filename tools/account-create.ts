@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { createPrismaClient } from '../db/client';
 import { createAccount } from '../api/services/accounts';
+import { readRuntimeAddresses } from './launcher/runtime-file';
 
 /**
  * `npm run account:create -- --name NAME`: prints `{"account_id": …, "api_key": "…"}` once.
@@ -10,8 +11,9 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { name: { type: 'string' } } });
   const name = values.name?.trim();
   if (!name) throw new Error('Give the account a name: npm run account:create -- --name "Acme"');
-  const url = process.env.DATABASE_URL;
-  if (!url) throw new Error('DATABASE_URL is not set: point it at the service database (postgresql://…).');
+  // Without DATABASE_URL, the database `npm start` runs (embedded by default).
+  const url = process.env.DATABASE_URL ?? readRuntimeAddresses()?.databaseUrl;
+  if (!url) throw new Error('DATABASE_URL is not set and `npm start` has not run here: point DATABASE_URL at the service database (postgresql://…).');
   const prisma = createPrismaClient(url, { max: 1 });
   try {
     const account = await createAccount(prisma, name);

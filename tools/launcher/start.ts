@@ -7,6 +7,7 @@ import { startEmbeddedPostgres } from '../../db/embedded-postgres';
 import { startTemporalDevServer } from '../temporal-cli/dev-server';
 import { startDemoProvider } from '../demo-provider/server';
 import { startServiceProcess, type ServiceProcess } from './children';
+import { writeRuntimeAddresses } from './runtime-file';
 import { configureDemoProvider, demoApi, ensureDemoAccount, ensureDemoKeywords, runDemoTask } from './demo';
 
 const projectRoot = path.resolve(__dirname, '../..');
@@ -88,6 +89,7 @@ async function main(): Promise<void> {
 
     const baseUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
     await waitForApi(baseUrl);
+    writeRuntimeAddresses({ databaseUrl, temporalAddress, apiUrl: baseUrl });
 
     const prisma = createPrismaClient(databaseUrl, { max: 2 });
     stops.push({ name: 'database client', stop: () => prisma.$disconnect() });
