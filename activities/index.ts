@@ -1,17 +1,25 @@
 import type { ActivityDeps } from './deps';
 import { createAutoClusterActivities } from './auto-cluster';
 import { createCompletionActivities } from './completion';
+import { createGenerateContentActivities } from './generate-content';
+import { createGenerateIdeasActivities } from './generate-ideas';
+import { createImageActivities } from './images';
+import { createImagePromptActivities } from './image-prompts';
 import { createRunRecordActivities } from './run-record';
 
 /**
  * Every activity the worker registers, built from its dependencies (Prisma client, timeouts);
- * workflows proxy `Activities` by name.
+ * workflows proxy them by the names in each function's definition (core/functions.ts).
  */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createRunRecordActivities(deps),
     ...createCompletionActivities(deps),
     ...createAutoClusterActivities(deps),
+    ...createGenerateIdeasActivities(deps),
+    ...createGenerateContentActivities(deps),
+    ...createImagePromptActivities(deps),
+    ...createImageActivities(deps),
   };
 }
 

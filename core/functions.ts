@@ -8,7 +8,7 @@ import type { Phase } from './phases';
  * This module is imported by workflow code: it must stay free of Node, Prisma and I/O.
  */
 
-export type FunctionName = 'auto_cluster';
+export type FunctionName = 'auto_cluster' | 'generate_ideas' | 'generate_content' | 'generate_image_prompts' | 'generate_images';
 
 export type PromptType =
   | 'clustering'
@@ -38,8 +38,11 @@ export interface AIFunctionDefinition {
   /** `batch`: one AI request for the whole run; `item`: one per input id. */
   requestsPer: 'batch' | 'item';
   promptType: PromptType;
-  /** Activity names (activities/index.ts); the AI call itself is the shared `requestCompletion`. */
-  activities: { validate: string; prepare: string; parse: string; save: string };
+  /**
+   * Activity names (activities/index.ts). `call` is the provider step: the shared text
+   * `requestCompletion` unless the function calls another kind of model.
+   */
+  activities: { validate: string; prepare: string; call: string; parse: string; save: string };
   messages: Record<Phase, (ctx: MessageContext) => string>;
 }
 
@@ -70,6 +73,7 @@ export const autoCluster: AIFunctionDefinition = {
   activities: {
     validate: 'validateKeywords',
     prepare: 'prepareClusteringPrompt',
+    call: 'requestCompletion',
     parse: 'parseClusters',
     save: 'saveClusters',
   },
@@ -83,8 +87,114 @@ export const autoCluster: AIFunctionDefinition = {
   },
 };
 
+export const generateIdeas: AIFunctionDefinition = {
+  name: 'generate_ideas',
+  aliases: ['auto_generate_ideas'],
+  workflowType: 'generateIdeasWorkflow',
+  itemNoun: 'cluster',
+  maxItems: 10,
+  startedMessage: 'Idea generation started',
+  requestsPer: 'batch',
+  promptType: 'ideas',
+  activities: {
+    validate: 'validateClusters',
+    prepare: 'prepareIdeasPrompt',
+    call: 'requestCompletion',
+    parse: 'parseIdeas',
+    save: 'saveIdeas',
+  },
+  messages: {
+    INIT: () => 'Verifying cluster integrity',
+    PREP: () => 'Loading cluster keywords',
+    AI_CALL: () => 'Generating ideas with Igny8 Semantic AI',
+    PARSE: ({ count }) => `${count} high-opportunity idea(s) generated`,
+    SAVE: () => 'Content Outline for Ideas generated',
+    DONE: () => 'Idea generation complete',
+  },
+};
+
+export const generateContent: AIFunctionDefinition = {
+  name: 'generate_content',
+  aliases: [],
+  workflowType: 'generateContentWorkflow',
+  itemNoun: 'task',
+  maxItems: 50,
+  startedMessage: 'Content generation started',
+  requestsPer: 'item',
+  promptType: 'content_generation',
+  activities: {
+    validate: 'validateWriterTasks',
+    prepare: 'prepareArticlePrompts',
+    call: 'requestCompletion',
+    parse: 'parseArticle',
+    save: 'saveArticle',
+  },
+  messages: {
+    INIT: () => 'Validating task',
+    PREP: () => 'Preparing content idea',
+    AI_CALL: () => 'Writing article with Igny8 Semantic AI',
+    PARSE: ({ count }) => `${count} article(s) created`,
+    SAVE: () => 'Saving article',
+    DONE: () => 'Content generation complete',
+  },
+};
+
+export const generateImagePrompts: AIFunctionDefinition = {
+  name: 'generate_image_prompts',
+  aliases: [],
+  workflowType: 'generateImagePromptsWorkflow',
+  itemNoun: 'content',
+  startedMessage: 'Image prompt extraction started',
+  requestsPer: 'item',
+  promptType: 'image_prompt_extraction',
+  activities: {
+    validate: 'validateContents',
+    prepare: 'prepareImagePromptRequests',
+    call: 'requestCompletion',
+    parse: 'parseImagePrompts',
+    save: 'saveImagePrompts',
+  },
+  messages: {
+    INIT: () => 'Validating content',
+    PREP: () => 'Preparing image prompt extraction',
+    AI_CALL: () => 'Extracting image prompts',
+    PARSE: () => 'Processing image prompts',
+    SAVE: () => 'Saving image prompts',
+    DONE: () => 'Image prompts complete',
+  },
+};
+
+export const generateImages: AIFunctionDefinition = {
+  name: 'generate_images',
+  aliases: [],
+  workflowType: 'generateImagesWorkflow',
+  itemNoun: 'image',
+  startedMessage: 'Image generation started',
+  requestsPer: 'item',
+  promptType: 'image_prompt_template',
+  activities: {
+    validate: 'validateImagePrompts',
+    prepare: 'prepareImageRequests',
+    call: 'requestImage',
+    parse: 'parseImageResult',
+    save: 'saveImage',
+  },
+  messages: {
+    INIT: () => 'Validating image prompts',
+    PREP: () => 'Preparing image generation',
+    AI_CALL: () => 'Creating image(s) with AI',
+    PARSE: () => 'Processing image response',
+    SAVE: () => 'Saving generated image(s)',
+    DONE: () => 'Image generation complete',
+  },
+};
+
 export const AI_FUNCTIONS: Record<FunctionName, AIFunctionDefinition> = {
   auto_cluster: autoCluster,
+  generate_ideas: generateIdeas,
+  generate_content: generateContent,
+  generate_image_prompts: generateImagePrompts,
+  generate_images: generateImages,
 };
 
 /** The definition for a function name or alias, or undefined. */

@@ -47,7 +47,7 @@ const databaseSteps = proxyActivities<Record<string, Activity<any[], any>>>({
  * at the end of the call), retried with backoff on transient provider faults. The SDK itself makes
  * one attempt per activity attempt, so attempts here are provider calls.
  */
-const providerSteps = proxyActivities<{ requestCompletion: Activity<[CompletionRef], CompletionUsage> }>({
+const providerSteps = proxyActivities<Record<string, Activity<[CompletionRef], CompletionUsage>>>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '20 seconds',
   retry: {
@@ -77,6 +77,7 @@ export async function runAIFunction(definition: AIFunctionDefinition, input: Run
   const prepare = databaseSteps[definition.activities.prepare] as Activity<[RunInput], PreparedRun>;
   const parse = databaseSteps[definition.activities.parse] as Activity<[CompletionRef], ParsedAnswer>;
   const save = databaseSteps[definition.activities.save] as Activity<[RunInput, PreparedRequest], SavedOutput>;
+  const callProvider = providerSteps[definition.activities.call];
   const say = (phase: keyof typeof definition.messages, ctx: Partial<MessageContext> = {}) =>
     definition.messages[phase]({ names: [], count: 0, ...ctx });
 
@@ -97,7 +98,8 @@ export async function runAIFunction(definition: AIFunctionDefinition, input: Run
     const items = prepared.requests;
     const outcomes = new Map<string, ItemOutcome>();
     const failItem = (request: PreparedRequest, err: unknown) => {
-      if (definition.requestsPer === 'batch') throw err;
+      // A cancelled run is not a failed item: the whole run ends REVOKED.
+      if (definition.requestsPer === 'batch' || isCancellation(err)) throw err;
       outcomes.set(request.itemKey, { id: request.itemId ?? request.itemKey, status: 'failed', error: failureMessage(err) });
     };
     const pending = () => items.filter((r) => !outcomes.has(r.itemKey));
@@ -107,7 +109,7 @@ export async function runAIFunction(definition: AIFunctionDefinition, input: Run
       progress.setItem(index + 1, items.length, request.label);
       try {
         const usage = await progress.step('request', `AI request: ${request.label}`, () =>
-          providerSteps.requestCompletion({ taskId: input.taskId, itemKey: request.itemKey, accountId: input.accountId }),
+          callProvider({ taskId: input.taskId, itemKey: request.itemKey, accountId: input.accountId }),
         );
         progress.addUsage(usage.cost, usage.inputTokens + usage.outputTokens);
         progress.advance('AI_CALL', index + 1, items.length);

@@ -6,6 +6,26 @@ import { BadRequestError, NotFoundError } from '../errors';
 const OWNED_IDS: Record<FunctionName, (prisma: PrismaClient, accountId: number, ids: number[]) => Promise<number[]>> = {
   auto_cluster: async (prisma, accountId, ids) =>
     (await prisma.keyword.findMany({ where: { accountId, id: { in: ids } }, select: { id: true } })).map((r) => r.id),
+  generate_ideas: async (prisma, accountId, ids) =>
+    (await prisma.cluster.findMany({ where: { accountId, id: { in: ids } }, select: { id: true } })).map((r) => r.id),
+  generate_content: async (prisma, accountId, ids) =>
+    (await prisma.writerTask.findMany({ where: { accountId, id: { in: ids } }, select: { id: true } })).map((r) => r.id),
+  generate_image_prompts: async (prisma, accountId, ids) =>
+    (await prisma.content.findMany({ where: { accountId, id: { in: ids } }, select: { id: true } })).map((r) => r.id),
+  generate_images: async (prisma, accountId, ids) =>
+    (await prisma.image.findMany({ where: { accountId, id: { in: ids } }, select: { id: true } })).map((r) => r.id),
+};
+
+/** Checks of owned rows some functions add. */
+const ROW_CHECKS: Partial<Record<FunctionName, (prisma: PrismaClient, accountId: number, ids: number[]) => Promise<void>>> = {
+  // SPEC §3: an image without a prompt cannot be generated; the API says which, and starts nothing.
+  generate_images: async (prisma, accountId, ids) => {
+    const withoutPrompt = await prisma.image.findMany({ where: { accountId, id: { in: ids }, prompt: '' }, select: { id: true }, orderBy: { id: 'asc' } });
+    if (withoutPrompt.length) {
+      const list = withoutPrompt.map((i) => i.id).join(', ');
+      throw new BadRequestError(`Images without a prompt: ${list}. Run generate_image_prompts for their content first.`);
+    }
+  },
 };
 
 /**
@@ -26,6 +46,7 @@ export async function checkStartIds(
   const owned = new Set(await OWNED_IDS[fn.name](prisma, accountId, ids));
   const missing = ids.filter((id) => !owned.has(id));
   if (missing.length) throw new NotFoundError(`${capitalise(fn.itemNoun)}s not found: ${missing.join(', ')}.`);
+  await ROW_CHECKS[fn.name]?.(prisma, accountId, ids);
 }
 
 function capitalise(text: string): string {
