@@ -1,0 +1,152 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { PrismaClient } from '../../db/client';
+import { createdResponse, errorResponses, listResponse, paginationQuery, positiveId } from '../schemas';
+import { resolveSector } from '../services/sectors';
+import { NotFoundError } from '../errors';
+
+const taskInput = z.object({
+  title: z.string().trim().min(1, 'title must not be empty').max(255),
+  description: z.string().max(50_000).default(''),
+  // The seeds keep a task's keywords as one comma-separated string; a list is accepted and joined.
+  keywords: z
+    .union([z.string().max(5_000), z.array(z.string().trim().min(1)).max(200)])
+    .default('')
+    .transform((k) => (Array.isArray(k) ? k.join(', ') : k.trim())),
+  cluster_id: positiveId.nullish(),
+  idea_id: positiveId.nullish(),
+  content_type: z.string().trim().min(1).max(50).default('blog_post'),
+  content_structure: z.string().trim().min(1).max(50).default('supporting_page'),
+  prompt_override: z.string().max(50_000).nullish(),
+  meta_title: z.string().trim().max(255).nullish(),
+  meta_description: z.string().trim().max(1_000).nullish(),
+});
+
+const createTasksBody = z.object({
+  tasks: z.array(taskInput).min(1, 'tasks must hold at least one task').max(500),
+  sector_id: positiveId.optional(),
+});
+
+export const writerTaskView = z.object({
+  id: z.number().int(),
+  title: z.string(),
+  description: z.string(),
+  keywords: z.string(),
+  cluster_id: z.number().int().nullable(),
+  idea_id: z.number().int().nullable(),
+  content_type: z.string(),
+  content_structure: z.string(),
+  status: z.string(),
+  prompt_override: z.string().nullable(),
+  meta_title: z.string().nullable(),
+  meta_description: z.string().nullable(),
+  site_id: z.number().int(),
+  sector_id: z.number().int(),
+  created_at: z.string(),
+});
+
+const taskQuery = paginationQuery.extend({
+  cluster_id: positiveId.optional(),
+  idea_id: positiveId.optional(),
+  sector_id: positiveId.optional(),
+  status: z.string().optional(),
+});
+
+/**
+ * The clusters and ideas the tasks name, checked to be the caller's (another account's reads as
+ * unknown: 404 listing them); an idea's cluster is returned for tasks that name only the idea.
+ */
+async function ownedReferences(prisma: PrismaClient, accountId: number, tasks: z.infer<typeof taskInput>[]) {
+  const clusterIds = [...new Set(tasks.map((t) => t.cluster_id).filter((id): id is number => id != null))];
+  const ideaIds = [...new Set(tasks.map((t) => t.idea_id).filter((id): id is number => id != null))];
+  const [clusters, ideas] = await Promise.all([
+    clusterIds.length ? prisma.cluster.findMany({ where: { accountId, id: { in: clusterIds } }, select: { id: true } }) : [],
+    ideaIds.length ? prisma.contentIdea.findMany({ where: { accountId, id: { in: ideaIds } }, select: { id: true, clusterId: true } }) : [],
+  ]);
+  const ownedClusters = new Set(clusters.map((c) => c.id));
+  const ideaCluster = new Map(ideas.map((i) => [i.id, i.clusterId]));
+  const problems = [
+    listMissing('Clusters', clusterIds.filter((id) => !ownedClusters.has(id))),
+    listMissing('Ideas', ideaIds.filter((id) => !ideaCluster.has(id))),
+  ].filter(Boolean);
+  if (problems.length) throw new NotFoundError(problems.join(' '));
+  return ideaCluster;
+}
+
+function listMissing(noun: string, ids: number[]): string {
+  return ids.length ? `${noun} not found: ${ids.join(', ')}.` : '';
+}
+
+/** Writer tasks: the briefs generate_content writes articles from (SPEC §4). */
+export const writerTaskRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.post(
+    '/api/v1/writer/tasks/',
+    { schema: { tags: ['writer'], body: createTasksBody, response: { 200: createdResponse, ...errorResponses } } },
+    async (request) => {
+      const { tasks, sector_id } = request.body;
+      const ideaCluster = await ownedReferences(app.prisma, request.accountId, tasks);
+      const sector = await resolveSector(app.prisma, request.accountId, sector_id);
+      const rows = await app.prisma.writerTask.createManyAndReturn({
+        data: tasks.map((t) => ({
+          accountId: request.accountId,
+          siteId: sector.siteId,
+          sectorId: sector.id,
+          clusterId: t.cluster_id ?? (t.idea_id != null ? ideaCluster.get(t.idea_id) : null) ?? null,
+          ideaId: t.idea_id ?? null,
+          title: t.title,
+          description: t.description,
+          keywords: t.keywords,
+          contentType: t.content_type,
+          contentStructure: t.content_structure,
+          promptOverride: t.prompt_override ?? null,
+          metaTitle: t.meta_title || null,
+          metaDescription: t.meta_description || null,
+        })),
+        select: { id: true },
+      });
+      // One INSERT numbers its rows in order, so ascending ids follow the request's order.
+      return { success: true as const, ids: rows.map((r) => r.id).sort((a, b) => a - b) };
+    },
+  );
+
+  app.get(
+    '/api/v1/writer/tasks/',
+    { schema: { tags: ['writer'], querystring: taskQuery, response: { 200: listResponse(writerTaskView), ...errorResponses } } },
+    async (request) => {
+      const q = request.query;
+      const where = {
+        accountId: request.accountId,
+        ...(q.ids ? { id: { in: q.ids } } : {}),
+        ...(q.cluster_id ? { clusterId: q.cluster_id } : {}),
+        ...(q.idea_id ? { ideaId: q.idea_id } : {}),
+        ...(q.sector_id ? { sectorId: q.sector_id } : {}),
+        ...(q.status ? { status: q.status } : {}),
+      };
+      const [count, rows] = await Promise.all([
+        app.prisma.writerTask.count({ where }),
+        app.prisma.writerTask.findMany({ where, orderBy: { id: 'asc' }, take: q.limit, skip: q.offset }),
+      ]);
+      return {
+        success: true as const,
+        count,
+        results: rows.map((t) => ({
+          id: t.id,
+          title: t.title,
+          description: t.description,
+          keywords: t.keywords,
+          cluster_id: t.clusterId,
+          idea_id: t.ideaId,
+          content_type: t.contentType,
+          content_structure: t.contentStructure,
+          status: t.status,
+          prompt_override: t.promptOverride,
+          meta_title: t.metaTitle,
+          meta_description: t.metaDescription,
+          site_id: t.siteId,
+          sector_id: t.sectorId,
+          created_at: t.createdAt.toISOString(),
+        })),
+      };
+    },
+  );
+};
