@@ -12,8 +12,12 @@ export interface TextRates {
   json_mode?: boolean;
 }
 
+export type ImageProvider = 'openai' | 'runware';
+
 export interface ImageRates {
-  /** USD per image, by size ("1024x1024"). */
+  /** The provider that serves the model: a model of one provider is unknown to the other. */
+  provider: ImageProvider;
+  /** USD per image, by size ("1024x1024"); the keys are the model's valid sizes. */
   per_image_by_size: Record<string, number>;
 }
 
@@ -29,10 +33,10 @@ export const TEXT_MODEL_RATES: Record<string, TextRates> = {
 };
 
 export const IMAGE_MODEL_RATES: Record<string, ImageRates> = {
-  'dall-e-3': { per_image_by_size: { '1024x1024': 0.04, '1024x1792': 0.08, '1792x1024': 0.08 } },
-  'dall-e-2': { per_image_by_size: { '256x256': 0.016, '512x512': 0.018, '1024x1024': 0.02 } },
-  'gpt-image-1': { per_image_by_size: { '1024x1024': 0.042, '1024x1536': 0.063, '1536x1024': 0.063 } },
-  'runware:97@1': { per_image_by_size: { '1024x1024': 0.009, '1280x768': 0.009, '768x1280': 0.009 } },
+  'dall-e-3': { provider: 'openai', per_image_by_size: { '1024x1024': 0.04, '1024x1792': 0.08, '1792x1024': 0.08 } },
+  'dall-e-2': { provider: 'openai', per_image_by_size: { '256x256': 0.016, '512x512': 0.018, '1024x1024': 0.02 } },
+  'gpt-image-1': { provider: 'openai', per_image_by_size: { '1024x1024': 0.042, '1024x1536': 0.063, '1536x1024': 0.063 } },
+  'runware:97@1': { provider: 'runware', per_image_by_size: { '1024x1024': 0.009, '1280x768': 0.009, '768x1280': 0.009 } },
 };
 
 /** Rates given in an account's settings for a model outside the table (a local model server). */
@@ -66,4 +70,81 @@ export function textCost(rates: TextRates, inputTokens: number, outputTokens: nu
 
 function isRate(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
+
+/** A checked image model: its price per image and the pixel size it draws. */
+export interface ImageModelRates {
+  per_image: number;
+  width: number;
+  height: number;
+}
+
+/** `"1024x1024"` → 1024 × 1024; undefined for anything that is not WIDTHxHEIGHT. */
+export function imageDimensions(size: string): { width: number; height: number } | undefined {
+  const match = /^(\d{2,5})x(\d{2,5})$/.exec(size.trim());
+  return match ? { width: Number(match[1]), height: Number(match[2]) } : undefined;
+}
+
+// Runware's bounds for width and height: 128–2048 pixels, multiples of 64.
+const RUNWARE_SIDE = { min: 128, max: 2048, step: 64 };
+
+/**
+ * Checks an image model against the table (SPEC §5): the model must be served by the chosen
+ * provider and the size must be one of the model's sizes. A model outside the table is accepted
+ * when the settings give its `per_image` price; its size must still be one the provider can draw.
+ */
+export function imageRates(provider: ImageProvider, model: string, size: string, custom?: CustomPricing): RateLookup<ImageModelRates> {
+  const dimensions = imageDimensions(size);
+  if (!dimensions) return { ok: false, error: `Image size '${size}' is not WIDTHxHEIGHT, like 1024x1024.` };
+  const known = IMAGE_MODEL_RATES[model];
+  if (known) {
+    if (known.provider !== provider) {
+      return {
+        ok: false,
+        error:
+          `Image model '${model}' is served by ${known.provider}, but the image provider is '${provider}'. ` +
+          `Set 'provider' to '${known.provider}', or choose a ${provider} model: ${imageModelsOf(provider)}.`,
+      };
+    }
+    const price = known.per_image_by_size[size];
+    if (price === undefined) {
+      return {
+        ok: false,
+        error: `Image size '${size}' is not valid for model '${model}'. Allowed sizes: ${Object.keys(known.per_image_by_size).join(', ')}.`,
+      };
+    }
+    return { ok: true, rates: { per_image: price, ...dimensions } };
+  }
+  if (custom && isRate(custom.per_image)) {
+    if (provider === 'runware' && !(fitsRunware(dimensions.width) && fitsRunware(dimensions.height))) {
+      return {
+        ok: false,
+        error: `Image size '${size}' is not valid for Runware: width and height must be multiples of ${RUNWARE_SIDE.step} between ${RUNWARE_SIDE.min} and ${RUNWARE_SIDE.max}.`,
+      };
+    }
+    return { ok: true, rates: { per_image: custom.per_image, ...dimensions } };
+  }
+  return {
+    ok: false,
+    error:
+      `Image model '${model}' is not in the pricing table. Allowed ${provider} image models: ${imageModelsOf(provider)}; ` +
+      `or give its price in the image_generation config.pricing as {"per_image"}.`,
+  };
+}
+
+/** Cost in USD of one image: what the provider reported when it did, else the table's price. */
+export function imageCost(rates: Pick<ImageModelRates, 'per_image'>, reportedCost?: number): number {
+  const cost = isRate(reportedCost) ? reportedCost : rates.per_image;
+  return Math.round(cost * 1e8) / 1e8;
+}
+
+function imageModelsOf(provider: ImageProvider): string {
+  return Object.entries(IMAGE_MODEL_RATES)
+    .filter(([, rates]) => rates.provider === provider)
+    .map(([model]) => model)
+    .join(', ');
+}
+
+function fitsRunware(side: number): boolean {
+  return side >= RUNWARE_SIDE.min && side <= RUNWARE_SIDE.max && side % RUNWARE_SIDE.step === 0;
 }

@@ -1,0 +1,70 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { errorResponses, listResponse, paginationQuery, positiveId } from '../schemas';
+
+export const imageView = z.object({
+  id: z.number().int(),
+  content_id: z.number().int(),
+  task_id: z.number().int().nullable(),
+  image_type: z.string(),
+  position: z.number().int(),
+  prompt: z.string(),
+  image_url: z.string().nullable(),
+  provider: z.string().nullable(),
+  model: z.string().nullable(),
+  cost: z.number(),
+  status: z.string(),
+  created_at: z.string(),
+});
+
+const imageQuery = paginationQuery.extend({
+  content_id: positiveId.optional(),
+  task_id: positiveId.optional(),
+  status: z.enum(['pending', 'generated', 'failed']).optional(),
+});
+
+/** Writer images: list (SPEC §4), the rows generate_image_prompts writes and generate_images fills. */
+export const imageRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/api/v1/writer/images/',
+    { schema: { tags: ['writer'], querystring: imageQuery, response: { 200: listResponse(imageView), ...errorResponses } } },
+    async (request) => {
+      const q = request.query;
+      const where = {
+        accountId: request.accountId,
+        ...(q.ids ? { id: { in: q.ids } } : {}),
+        ...(q.content_id ? { contentId: q.content_id } : {}),
+        ...(q.task_id ? { taskId: q.task_id } : {}),
+        ...(q.status ? { status: q.status } : {}),
+      };
+      const [count, rows] = await Promise.all([
+        app.prisma.image.count({ where }),
+        // A content's images read in article order: featured first, then by position and variant.
+        app.prisma.image.findMany({
+          where,
+          orderBy: [{ contentId: 'asc' }, { position: 'asc' }, { imageType: 'asc' }, { id: 'asc' }],
+          take: q.limit,
+          skip: q.offset,
+        }),
+      ]);
+      return {
+        success: true as const,
+        count,
+        results: rows.map((i) => ({
+          id: i.id,
+          content_id: i.contentId,
+          task_id: i.taskId,
+          image_type: i.imageType,
+          position: i.position,
+          prompt: i.prompt,
+          image_url: i.imageUrl,
+          provider: i.provider,
+          model: i.model,
+          cost: i.cost,
+          status: i.status,
+          created_at: i.createdAt.toISOString(),
+        })),
+      };
+    },
+  );
+};
