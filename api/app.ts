@@ -1,6 +1,8 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import cors from '@fastify/cors';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { dependenciesPlugin, type AppDependencies } from './plugins/dependencies';
 import { authPlugin } from './plugins/auth';
 import { registerErrorHandler } from './error-handler';
@@ -10,6 +12,12 @@ import { clusterRoutes } from './routes/clusters';
 import { integrationRoutes } from './routes/integrations';
 import { aiFunctionRoutes } from './routes/ai-functions';
 import { taskProgressRoutes } from './routes/task-progress';
+import { ideaRoutes } from './routes/ideas';
+import { writerTaskRoutes } from './routes/writer-tasks';
+import { contentRoutes } from './routes/content';
+import { imageRoutes } from './routes/images';
+import { promptRoutes } from './routes/prompts';
+import { taskRoutes } from './routes/tasks';
 
 export interface AppOptions extends AppDependencies {
   /** Origins allowed by CORS (CORS_ORIGINS, comma-separated); empty allows none. */
@@ -31,6 +39,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
 
   await app.register(cors, { origin: options.corsOrigins?.length ? options.corsOrigins : false });
+  // The OpenAPI document is generated from the same zod schemas that validate requests.
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'AI task service', version: '1.0.0', description: 'Starts AI functions as durable workflows and reports their progress.' },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      security: [{ apiKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(dependenciesPlugin, { prisma: options.prisma, temporal: options.temporal, taskQueue: options.taskQueue });
   await app.register(authPlugin);
   registerErrorHandler(app);
@@ -40,6 +58,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(clusterRoutes);
   await app.register(integrationRoutes);
   await app.register(aiFunctionRoutes);
+  await app.register(ideaRoutes);
+  await app.register(writerTaskRoutes);
+  await app.register(contentRoutes);
+  await app.register(imageRoutes);
+  await app.register(promptRoutes);
   await app.register(taskProgressRoutes);
+  await app.register(taskRoutes);
   return app;
 }

@@ -25,7 +25,8 @@ export function hashApiKey(apiKey: string): string {
 export const authPlugin = fp(async (app: FastifyInstance) => {
   app.decorateRequest('accountId', 0);
   app.addHook('onRequest', async (request: FastifyRequest) => {
-    if (request.routeOptions.config?.public || !request.routeOptions.url) return;
+    const url = request.routeOptions.url;
+    if (request.routeOptions.config?.public || !url || url === '/docs' || url.startsWith('/docs/')) return;
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new UnauthorizedError();

@@ -6,6 +6,7 @@ import type { AIFunctionDefinition } from '../../core/functions';
 import type { RunInput } from '../../core/run';
 import { AI_ACCOUNT, AI_FUNCTION, AI_PHASE, AI_STATE } from '../../core/search-attributes';
 import { ServiceUnavailableError } from '../errors';
+import { taskForKey, type IdempotentRequest } from './idempotency';
 
 export interface StartTaskRequest {
   accountId: number;
@@ -28,8 +29,13 @@ export async function startTask(
   deps: { prisma: PrismaClient; temporal: Client; taskQueue: string },
   definition: AIFunctionDefinition,
   request: StartTaskRequest,
-  extra: { retryOf?: string } = {},
+  extra: { retryOf?: string; idempotency?: IdempotentRequest } = {},
 ): Promise<string> {
+  const { idempotency } = extra;
+  if (idempotency) {
+    const earlier = await taskForKey(deps.prisma, request.accountId, idempotency);
+    if (earlier) return earlier;
+  }
   const taskId = newTaskId(definition, request.accountId);
   const input: RunInput = {
     taskId,
@@ -39,18 +45,27 @@ export async function startTask(
     ...(request.sectorId !== undefined ? { sectorId: request.sectorId } : {}),
     ...(request.promptOverride ? { promptOverride: request.promptOverride } : {}),
   };
-  await deps.prisma.aITaskLog.create({
-    data: {
-      taskId,
-      accountId: request.accountId,
-      functionName: definition.name,
-      status: 'pending',
-      phase: 'INIT',
-      message: 'Waiting to start',
-      payload: { ids: request.ids, sector_id: request.sectorId ?? null, prompt_override: request.promptOverride ?? null },
-      retryOf: extra.retryOf ?? null,
-    },
-  });
+  try {
+    await deps.prisma.aITaskLog.create({
+      data: {
+        taskId,
+        accountId: request.accountId,
+        functionName: definition.name,
+        status: 'pending',
+        phase: 'INIT',
+        message: 'Waiting to start',
+        payload: { ids: request.ids, sector_id: request.sectorId ?? null, prompt_override: request.promptOverride ?? null },
+        retryOf: extra.retryOf ?? null,
+        idempotencyKey: idempotency?.key ?? null,
+        requestHash: idempotency?.hash ?? null,
+      },
+    });
+  } catch (err) {
+    // Two requests with the same key at once: the unique key let one through; answer its task.
+    const earlier = idempotency && isUniqueViolation(err) ? await taskForKey(deps.prisma, request.accountId, idempotency) : undefined;
+    if (earlier) return earlier;
+    throw err;
+  }
   const summary = `${definition.name} of ${request.ids.length} ${definition.itemNoun}(s) for account ${request.accountId}`;
   try {
     await deps.temporal.workflow.start(definition.workflowType, {
@@ -71,6 +86,10 @@ export async function startTask(
     throw new ServiceUnavailableError(`Temporal is unreachable; the task was not started (${describeStartError(err)}).`);
   }
   return taskId;
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: unknown }).code === 'P2002';
 }
 
 function describeStartError(err: unknown): string {

@@ -49,17 +49,19 @@ afterAll(async () => {
 });
 
 describe('applyMigrations', () => {
-  test('creates a missing database, applies the init migration once and records it as Prisma does', async () => {
+  test("creates a missing database, applies the project's migrations once and records them as Prisma does", async () => {
     const url = newDatabaseUrl();
-    const [init] = readMigrationFiles();
+    const files = readMigrationFiles();
+    const [init] = files;
+    const names = files.map((f) => f.name);
 
     const first = await applyMigrations(url, quiet);
     const second = await applyMigrations(url, quiet);
 
-    expect(first).toEqual({ applied: [init.name], alreadyApplied: [] });
-    expect(second).toEqual({ applied: [], alreadyApplied: [init.name] });
-    const history = await query<Record<string, unknown>>(url, 'SELECT * FROM _prisma_migrations');
-    expect(history).toHaveLength(1);
+    expect(first).toEqual({ applied: names, alreadyApplied: [] });
+    expect(second).toEqual({ applied: [], alreadyApplied: names });
+    const history = await query<Record<string, unknown>>(url, 'SELECT * FROM _prisma_migrations ORDER BY migration_name');
+    expect(history).toHaveLength(files.length);
     expect(history[0]).toMatchObject({
       migration_name: init.name,
       checksum: init.checksum,

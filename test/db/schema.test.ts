@@ -147,6 +147,8 @@ const models: ModelSpec[] = [
       result: { count: 3 },
       retryOf: 'auto-cluster-0',
       retriedAs: 'auto-cluster-9',
+      idempotencyKey: `key-${n}`,
+      requestHash: 'a1b2c3',
       startedAt: at(16),
       finishedAt: at(17),
       createdAt: at(18),
@@ -171,6 +173,15 @@ const models: ModelSpec[] = [
       cost: 0.25,
       createdAt: at(20),
       updatedAt: at(21),
+    }),
+  },
+  {
+    model: 'TaskEvent',
+    row: (_ids, n) => ({
+      taskId: 'auto-cluster-1',
+      event: n ? 'done' : 'progress',
+      data: { state: 'PROGRESS', meta: { percentage: 45 } },
+      createdAt: at(25),
     }),
   },
   {
