@@ -73,6 +73,75 @@ export async function ensureDemoKeywords(api: Api): Promise<number[]> {
   return DEMO_KEYWORDS.map((k) => existing.get(k.keyword)!);
 }
 
+/** Image settings for the demo: OpenAI-compatible images from the demo provider. */
+export async function configureDemoImages(api: Api): Promise<void> {
+  const answer = await api('PUT', '/api/v1/system/settings/integrations/image_generation/', {
+    config: {
+      provider: 'openai',
+      model: 'dall-e-3',
+      size: '1024x1024',
+      image_type: 'realistic',
+      image_format: 'webp',
+      max_in_article_images: 2,
+      desktop_enabled: true,
+      mobile_enabled: false,
+    },
+    is_active: true,
+  });
+  if (answer.status !== 200) throw new Error(`Configuring demo image settings failed: ${JSON.stringify(answer.body)}`);
+}
+
+/**
+ * The whole chain a newcomer can watch in the Web UI: keywords → clusters → ideas → writer tasks →
+ * articles → image prompts → images, each step one task of an AI function.
+ */
+export async function runDemoChain(api: Api, keywordIds: number[], print: (line: string) => void): Promise<TaskProgress[]> {
+  const results: TaskProgress[] = [];
+  const run = async (path: string, body: unknown) => {
+    const final = await runDemoTask(api, path, body, print);
+    results.push(final);
+    if (final.state !== 'SUCCESS') throw new Error(`Demo task ended ${final.state}: ${final.error ?? ''}`);
+    print(`Result: ${JSON.stringify({ ...final.result, items: undefined })}`);
+    return final;
+  };
+
+  await run('/api/v1/planner/keywords/auto_cluster/', { ids: keywordIds });
+  const clusters = await api<{ results: { id: number }[] }>('GET', `/api/v1/planner/clusters/?limit=10`);
+  const clusterIds = clusters.body.results.map((c) => c.id).slice(0, 3);
+  const ideasBefore = await api<{ results: { id: number }[] }>('GET', '/api/v1/planner/ideas/?limit=500');
+  const known = new Set(ideasBefore.body.results.map((i) => i.id));
+  await run('/api/v1/planner/clusters/auto_generate_ideas/', { ids: clusterIds });
+
+  const ideas = await api<{ results: { id: number; idea_title: string; description: string; target_keywords: string; content_type: string; content_structure: string }[] }>(
+    'GET',
+    '/api/v1/planner/ideas/?limit=500',
+  );
+  const fresh = ideas.body.results.filter((i) => !known.has(i.id)).slice(0, 2);
+  const tasks = await api<{ ids: number[] }>('POST', '/api/v1/writer/tasks/', {
+    tasks: fresh.map((idea) => ({
+      title: idea.idea_title,
+      description: `Article for the idea "${idea.idea_title}"`,
+      keywords: idea.target_keywords,
+      idea_id: idea.id,
+      content_type: idea.content_type,
+      content_structure: idea.content_structure,
+    })),
+  });
+  if (tasks.status !== 200) throw new Error(`Creating demo writer tasks failed: ${JSON.stringify(tasks.body)}`);
+  await run('/api/v1/writer/tasks/auto_generate_content/', { ids: tasks.body.ids });
+
+  const contents = await api<{ results: { id: number }[] }>('GET', `/api/v1/writer/content/?limit=500`);
+  const taskIds = new Set(tasks.body.ids);
+  const contentIds = (contents.body.results as { id: number; task_id: number }[]).filter((c) => taskIds.has(c.task_id)).map((c) => c.id);
+  await configureDemoImages(api);
+  await run('/api/v1/writer/content/generate_image_prompts/', { ids: contentIds });
+
+  const images = await api<{ results: { id: number; content_id: number }[] }>('GET', `/api/v1/writer/images/?limit=500&status=pending`);
+  const imageIds = images.body.results.filter((i) => contentIds.includes(i.content_id)).map((i) => i.id);
+  await run('/api/v1/writer/images/generate_images/', { ids: imageIds });
+  return results;
+}
+
 /** Starts one task and prints its progress (phase, percentage, message) until it ends. */
 export async function runDemoTask(api: Api, path: string, body: unknown, print: (line: string) => void): Promise<TaskProgress> {
   const started = await api<{ task_id: string; message?: string; error?: string }>('POST', path, body);

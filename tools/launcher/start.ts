@@ -8,7 +8,7 @@ import { startTemporalDevServer } from '../temporal-cli/dev-server';
 import { startDemoProvider } from '../demo-provider/server';
 import { startServiceProcess, type ServiceProcess } from './children';
 import { writeRuntimeAddresses } from './runtime-file';
-import { configureDemoProvider, demoApi, ensureDemoAccount, ensureDemoKeywords, runDemoTask } from './demo';
+import { configureDemoProvider, demoApi, ensureDemoAccount, ensureDemoKeywords, runDemoChain } from './demo';
 
 const projectRoot = path.resolve(__dirname, '../..');
 const dataDir = path.join(projectRoot, '.data');
@@ -103,10 +103,13 @@ async function main(): Promise<void> {
     say(`Demo provider (OpenAI-compatible): ${provider.url}/v1`);
     say(`Demo account ${demo.accountId}${demo.created ? ' created' : ''}; API key: ${demo.apiKey}`);
 
-    const final = await runDemoTask(call, '/api/v1/planner/keywords/auto_cluster/', { ids: keywordIds }, say);
-    if (final.state === 'SUCCESS') say(`Demo task result: ${JSON.stringify(final.result)}`);
-    else say(`Demo task ended ${final.state}: ${final.error ?? ''}`);
-    if (webUi) say(`See it in the Web UI: ${webUi}/namespaces/default/workflows`);
+    try {
+      const finals = await runDemoChain(call, keywordIds, say);
+      say(`Demo chain complete: ${finals.length} tasks, one of each AI function.`);
+    } catch (err) {
+      say(err instanceof Error ? err.message : String(err));
+    }
+    if (webUi) say(`See the runs in the Web UI: ${webUi}/namespaces/default/workflows`);
     say('Running. Press Ctrl-C to stop.');
   } catch (err) {
     say(err instanceof Error ? err.message : String(err));
