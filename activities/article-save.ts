@@ -2,6 +2,7 @@ import type { PrismaClient } from '../db/client';
 import type { PreparedRequest, RunInput, SavedOutput } from '../core/run';
 import { contentFields, type ParsedArticle } from '../core/article';
 import { invalidInputError } from './failures';
+import { saveOnce } from './ai-requests';
 
 /**
  * SAVE for one writer task: creates or updates the task's one Content row (unique `task_id`, so a
@@ -11,12 +12,7 @@ import { invalidInputError } from './failures';
  */
 export function createSaveArticle(prisma: PrismaClient) {
   return async function saveArticle(input: RunInput, request: PreparedRequest): Promise<SavedOutput> {
-    const ref = { taskId: input.taskId, itemKey: request.itemKey };
-    return prisma.$transaction(async (tx) => {
-      const row = await tx.aIRequest.findUnique({ where: { taskId_itemKey: ref }, select: { parsed: true, saved: true } });
-      if (!row?.parsed) throw invalidInputError(`No parsed article to save for ${input.taskId}/${request.itemKey}.`);
-      if (row.saved) return row.saved as unknown as SavedOutput;
-
+    return saveOnce(prisma, { taskId: input.taskId, itemKey: request.itemKey }, async (tx, row) => {
       const taskId = request.itemId ?? Number(request.itemKey);
       const task = await tx.writerTask.findFirst({ where: { id: taskId, accountId: input.accountId } });
       if (!task) throw invalidInputError(`Writer task ${taskId} no longer exists; its article was not saved.`);
@@ -32,9 +28,7 @@ export function createSaveArticle(prisma: PrismaClient) {
       });
       await tx.writerTask.update({ where: { id: task.id }, data: { status: 'completed' } });
 
-      const saved: SavedOutput = { count: 1, counters: { tasks_updated: 1, word_count: fields.wordCount } };
-      await tx.aIRequest.update({ where: { taskId_itemKey: ref }, data: { saved: saved as unknown as object } });
-      return saved;
+      return { count: 1, counters: { tasks_updated: 1, word_count: fields.wordCount } };
     });
   };
 }

@@ -2,13 +2,12 @@ import type { PrismaClient } from '../db/client';
 import { BATCH_ITEM_KEY, type CompletionRef, type ParsedAnswer, type PreparedRun, type RunInput, type SavedOutput, type ValidatedInput } from '../core/run';
 import { parseClusters as parseClusterAnswer, matchClusterKeywords, type ClusterAnswer } from '../core/clusters';
 import { fillPlaceholders } from '../core/default-prompts';
-import { ModelOutputError } from '../core/answers';
 import type { ActivityDeps } from './deps';
 import { loadTextModelSettings } from './settings';
 import { ensureJsonInstruction, resolvePrompt } from './prompts';
 import { markRunStarted } from './run-record';
 import { invalidInputError, modelOutputError } from './failures';
-import { storePreparedRequest, storedAnswer, storeParsed } from './ai-requests';
+import { parseStoredAnswer, requireAll, saveOnce, storePreparedRequest } from './ai-requests';
 
 /** The keywords of a run, as the account owns them (and in the sector, when one was given). */
 async function loadKeywords(prisma: PrismaClient, input: RunInput) {
@@ -17,10 +16,7 @@ async function loadKeywords(prisma: PrismaClient, input: RunInput) {
     include: { sector: { select: { id: true, name: true, siteId: true } } },
     orderBy: { id: 'asc' },
   });
-  const found = new Set(keywords.map((k) => k.id));
-  const missing = input.ids.filter((id) => !found.has(id));
-  if (missing.length) throw invalidInputError(`Keywords not found for this account: ${missing.join(', ')}.`);
-  return keywords;
+  return requireAll(input.ids, keywords, 'Keywords');
 }
 
 /** "- best running shoes (Volume: 1200, Difficulty: 35, Intent: commercial)" (seed 04 §2.3). */
@@ -52,16 +48,11 @@ export function createAutoClusterActivities({ prisma }: ActivityDeps) {
   }
 
   async function parseClusters(ref: CompletionRef): Promise<ParsedAnswer> {
-    const text = await storedAnswer(prisma, ref);
-    let clusters: ClusterAnswer[];
-    try {
-      clusters = parseClusterAnswer(text);
-    } catch (err) {
-      if (err instanceof ModelOutputError) throw modelOutputError(err.message);
-      throw err;
-    }
-    if (clusters.length === 0) throw modelOutputError('The AI answer holds no clusters: expected at least one cluster.');
-    await storeParsed(prisma, ref, clusters);
+    const clusters = await parseStoredAnswer(prisma, ref, (text) => {
+      const found = parseClusterAnswer(text);
+      if (found.length === 0) throw modelOutputError('The AI answer holds no clusters: expected at least one cluster.');
+      return found;
+    });
     return { count: clusters.length };
   }
 
@@ -71,12 +62,7 @@ export function createAutoClusterActivities({ prisma }: ActivityDeps) {
    * the outcome on the AI request, so a retried save returns that outcome and writes nothing twice.
    */
   async function saveClusters(input: RunInput): Promise<SavedOutput> {
-    const ref = { taskId: input.taskId, itemKey: BATCH_ITEM_KEY };
-    return prisma.$transaction(async (tx) => {
-      const request = await tx.aIRequest.findUnique({ where: { taskId_itemKey: ref } });
-      if (!request?.parsed) throw invalidInputError(`No parsed answer to save for ${input.taskId}.`);
-      if (request.saved) return request.saved as unknown as SavedOutput;
-
+    return saveOnce(prisma, { taskId: input.taskId, itemKey: BATCH_ITEM_KEY }, async (tx, request) => {
       const clusters = request.parsed as unknown as ClusterAnswer[];
       const keywords = await tx.keyword.findMany({
         where: { id: { in: input.ids }, accountId: input.accountId },
@@ -115,9 +101,7 @@ export function createAutoClusterActivities({ prisma }: ActivityDeps) {
           data: { keywordsCount: totals._count._all, volume: totals._sum.volume ?? 0 },
         });
       }
-      const saved: SavedOutput = { count: created, counters: { clusters_created: created, keywords_updated: updated } };
-      await tx.aIRequest.update({ where: { taskId_itemKey: ref }, data: { saved: saved as unknown as object } });
-      return saved;
+      return { count: created, counters: { clusters_created: created, keywords_updated: updated } };
     });
   }
 

@@ -1,14 +1,12 @@
 import type { PrismaClient } from '../db/client';
 import type { CompletionRef, ParsedAnswer, PreparedRun, RunInput, ValidatedInput } from '../core/run';
-import { ARTICLE_JSON_INSTRUCTION, articlePromptValues, parseArticleAnswer, shortLabel, type ParsedArticle } from '../core/article';
+import { ARTICLE_JSON_INSTRUCTION, articlePromptValues, parseArticleAnswer, shortLabel } from '../core/article';
 import { fillPlaceholders } from '../core/default-prompts';
-import { ModelOutputError } from '../core/answers';
 import type { ActivityDeps } from './deps';
 import { loadTextModelSettings } from './settings';
 import { resolvePrompt } from './prompts';
 import { markRunStarted } from './run-record';
-import { invalidInputError, modelOutputError } from './failures';
-import { storePreparedRequest, storedAnswer, storeParsed } from './ai-requests';
+import { parseStoredAnswer, requireAll, storePreparedRequest } from './ai-requests';
 import { createSaveArticle } from './article-save';
 
 /** The run's writer tasks, as the account owns them, in the order the run lists them. */
@@ -17,9 +15,7 @@ async function loadWriterTasks(prisma: PrismaClient, input: RunInput) {
     where: { id: { in: input.ids }, accountId: input.accountId },
     include: { cluster: true, idea: true },
   });
-  const byId = new Map(tasks.map((t) => [t.id, t]));
-  const missing = input.ids.filter((id) => !byId.has(id));
-  if (missing.length) throw invalidInputError(`Writer tasks not found for this account: ${missing.join(', ')}.`);
+  const byId = new Map(requireAll(input.ids, tasks, 'Writer tasks').map((t) => [t.id, t]));
   return input.ids.map((id) => byId.get(id)!);
 }
 
@@ -68,15 +64,7 @@ export function createGenerateContentActivities({ prisma }: ActivityDeps) {
 
   /** Reads one task's answer; the article stays in the database, the workflow hears only "1 article". */
   async function parseArticle(ref: CompletionRef): Promise<ParsedAnswer> {
-    const text = await storedAnswer(prisma, ref);
-    let article: ParsedArticle;
-    try {
-      article = parseArticleAnswer(text);
-    } catch (err) {
-      if (err instanceof ModelOutputError) throw modelOutputError(err.message);
-      throw err;
-    }
-    await storeParsed(prisma, ref, article);
+    await parseStoredAnswer(prisma, ref, parseArticleAnswer);
     return { count: 1 };
   }
 

@@ -2,13 +2,12 @@ import type { PrismaClient } from '../db/client';
 import { BATCH_ITEM_KEY, type CompletionRef, type ParsedAnswer, type PreparedRun, type RunInput, type SavedOutput, type ValidatedInput } from '../core/run';
 import { clusterKeywordsLine, clusterLine, matchIdeaClusters, parseIdeas as parseIdeasAnswer, type ClusterBrief, type IdeaAnswer } from '../core/ideas';
 import { fillPlaceholders } from '../core/default-prompts';
-import { ModelOutputError } from '../core/answers';
 import type { ActivityDeps } from './deps';
 import { loadTextModelSettings } from './settings';
 import { ensureJsonInstruction, resolvePrompt } from './prompts';
 import { markRunStarted } from './run-record';
 import { invalidInputError, modelOutputError } from './failures';
-import { storePreparedRequest, storedAnswer, storeParsed } from './ai-requests';
+import { parseStoredAnswer, requireAll, saveOnce, storePreparedRequest } from './ai-requests';
 
 /**
  * The clusters of a run as the account owns them, in id order: the order of the prompt's lines and
@@ -19,10 +18,7 @@ async function loadClusters(prisma: PrismaClient, input: RunInput) {
     where: { id: { in: input.ids }, accountId: input.accountId },
     orderBy: { id: 'asc' },
   });
-  const found = new Set(clusters.map((c) => c.id));
-  const missing = input.ids.filter((id) => !found.has(id));
-  if (missing.length) throw invalidInputError(`Clusters not found for this account: ${missing.join(', ')}.`);
-  return clusters;
+  return requireAll(input.ids, clusters, 'Clusters');
 }
 
 /**
@@ -68,16 +64,11 @@ export function createGenerateIdeasActivities({ prisma }: ActivityDeps) {
   }
 
   async function parseIdeas(ref: CompletionRef): Promise<ParsedAnswer> {
-    const text = await storedAnswer(prisma, ref);
-    let ideas: IdeaAnswer[];
-    try {
-      ideas = parseIdeasAnswer(text);
-    } catch (err) {
-      if (err instanceof ModelOutputError) throw modelOutputError(err.message);
-      throw err;
-    }
-    if (ideas.length === 0) throw modelOutputError('The AI answer holds no ideas: expected at least one idea in {"ideas": [...]}.');
-    await storeParsed(prisma, ref, ideas);
+    const ideas = await parseStoredAnswer(prisma, ref, (text) => {
+      const found = parseIdeasAnswer(text);
+      if (found.length === 0) throw modelOutputError('The AI answer holds no ideas: expected at least one idea in {"ideas": [...]}.');
+      return found;
+    });
     return { count: ideas.length };
   }
 
@@ -87,12 +78,7 @@ export function createGenerateIdeasActivities({ prisma }: ActivityDeps) {
    * returns that outcome. Each row is keyed by (task, position) too: no idea is ever created twice.
    */
   async function saveIdeas(input: RunInput): Promise<SavedOutput> {
-    const ref = { taskId: input.taskId, itemKey: BATCH_ITEM_KEY };
-    return prisma.$transaction(async (tx) => {
-      const request = await tx.aIRequest.findUnique({ where: { taskId_itemKey: ref } });
-      if (!request?.parsed) throw invalidInputError(`No parsed answer to save for ${input.taskId}.`);
-      if (request.saved) return request.saved as unknown as SavedOutput;
-
+    return saveOnce(prisma, { taskId: input.taskId, itemKey: BATCH_ITEM_KEY }, async (tx, request) => {
       const ideas = request.parsed as unknown as IdeaAnswer[];
       // A cluster deleted since PREP loses its ideas to the clusters that remain, not the whole save.
       const clusters = await tx.cluster.findMany({ where: { id: { in: input.ids }, accountId: input.accountId }, orderBy: { id: 'asc' } });
@@ -121,9 +107,7 @@ export function createGenerateIdeasActivities({ prisma }: ActivityDeps) {
         }),
         skipDuplicates: true,
       });
-      const saved: SavedOutput = { count: created, counters: { ideas_created: created } };
-      await tx.aIRequest.update({ where: { taskId_itemKey: ref }, data: { saved: saved as unknown as object } });
-      return saved;
+      return { count: created, counters: { ideas_created: created } };
     });
   }
 

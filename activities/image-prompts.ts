@@ -1,15 +1,14 @@
 import type { PrismaClient } from '../db/client';
 import type { CompletionRef, ParsedAnswer, PreparedRequest, PreparedRun, RunInput, SavedOutput, ValidatedInput } from '../core/run';
 import { fillPlaceholders } from '../core/default-prompts';
-import { ModelOutputError } from '../core/answers';
 import { articleForPrompt, imageRowsFor, parseImagePrompts as parseImagePromptsAnswer, type ImagePrompts, type ImageVariant } from '../core/image-prompts';
 import type { ActivityDeps } from './deps';
 import { loadTextModelSettings } from './settings';
 import { loadImageLayout } from './image-settings';
 import { ensureJsonInstruction, resolvePrompt } from './prompts';
 import { markRunStarted } from './run-record';
-import { invalidInputError, modelOutputError } from './failures';
-import { storePreparedRequest, storedAnswer, storeParsed } from './ai-requests';
+import { invalidInputError } from './failures';
+import { parseStoredAnswer, requireAll, saveOnce, storePreparedRequest } from './ai-requests';
 
 /** What PARSE keeps for SAVE: the prompts, and the variants enabled when they were read. */
 interface ParsedImagePrompts extends ImagePrompts {
@@ -21,10 +20,7 @@ async function loadContents(prisma: PrismaClient, input: RunInput) {
     where: { id: { in: input.ids }, accountId: input.accountId },
     orderBy: { id: 'asc' },
   });
-  const found = new Set(contents.map((c) => c.id));
-  const missing = input.ids.filter((id) => !found.has(id));
-  if (missing.length) throw invalidInputError(`Content not found for this account: ${missing.join(', ')}.`);
-  return contents;
+  return requireAll(input.ids, contents, 'Content');
 }
 
 function contentLabel(content: { id: number; title: string }): string {
@@ -74,17 +70,13 @@ export function createImagePromptActivities({ prisma }: ActivityDeps) {
   }
 
   async function parseImagePrompts(ref: CompletionRef): Promise<ParsedAnswer> {
-    const text = await storedAnswer(prisma, ref);
     const layout = await loadImageLayout(prisma, ref.accountId);
-    let prompts: ImagePrompts;
-    try {
-      prompts = parseImagePromptsAnswer(text, layout.maxInArticleImages);
-    } catch (err) {
-      if (err instanceof ModelOutputError) throw modelOutputError(err.message);
-      throw err;
-    }
-    const parsed: ParsedImagePrompts = { ...prompts, variants: layout.variants };
-    await storeParsed(prisma, ref, parsed);
+    const prompts = await parseStoredAnswer(
+      prisma,
+      ref,
+      (text) => parseImagePromptsAnswer(text, layout.maxInArticleImages),
+      (found): ParsedImagePrompts => ({ ...found, variants: layout.variants }),
+    );
     return { count: 1 + prompts.in_article_prompts.length };
   }
 
@@ -95,12 +87,7 @@ export function createImagePromptActivities({ prisma }: ActivityDeps) {
    * extraction no longer has (a lower limit, a variant turned off) are removed.
    */
   async function saveImagePrompts(input: RunInput, request: PreparedRequest): Promise<SavedOutput> {
-    const ref = { taskId: input.taskId, itemKey: request.itemKey };
-    return prisma.$transaction(async (tx) => {
-      const row = await tx.aIRequest.findUnique({ where: { taskId_itemKey: ref } });
-      if (!row?.parsed) throw invalidInputError(`No parsed answer to save for ${input.taskId}/${request.itemKey}.`);
-      if (row.saved) return row.saved as unknown as SavedOutput;
-
+    return saveOnce(prisma, { taskId: input.taskId, itemKey: request.itemKey }, async (tx, row) => {
       const parsed = row.parsed as unknown as ParsedImagePrompts;
       const content = await tx.content.findFirst({ where: { id: Number(request.itemKey), accountId: input.accountId } });
       if (!content) throw invalidInputError(`Content ${request.itemKey} no longer exists for this account.`);
@@ -123,9 +110,7 @@ export function createImagePromptActivities({ prisma }: ActivityDeps) {
       await tx.image.deleteMany({ where: { contentId: content.id, id: { notIn: kept } } });
 
       const prompts = 1 + parsed.in_article_prompts.length;
-      const saved: SavedOutput = { count: prompts, counters: { prompts_created: prompts } };
-      await tx.aIRequest.update({ where: { taskId_itemKey: ref }, data: { saved: saved as unknown as object } });
-      return saved;
+      return { count: prompts, counters: { prompts_created: prompts } };
     });
   }
 

@@ -11,7 +11,7 @@ import { requestImageGeneration } from './image-client';
 import { resolvePrompt } from './prompts';
 import { markRunStarted } from './run-record';
 import { invalidInputError, modelOutputError } from './failures';
-import { storePreparedRequest } from './ai-requests';
+import { requireAll, saveOnce, storePreparedRequest } from './ai-requests';
 
 const HEARTBEAT_EVERY_MS = 2_000;
 // Image models take up to a minute or two; a call silent for longer is abandoned and retried.
@@ -32,9 +32,7 @@ async function loadImages(prisma: PrismaClient, input: RunInput) {
     include: { content: { select: { title: true } } },
     orderBy: { id: 'asc' },
   });
-  const found = new Set(images.map((i) => i.id));
-  const missing = input.ids.filter((id) => !found.has(id));
-  if (missing.length) throw invalidInputError(`Images not found for this account: ${missing.join(', ')}.`);
+  requireAll(input.ids, images, 'Images');
   const withoutPrompt = images.filter((i) => !i.prompt.trim()).map((i) => i.id);
   if (withoutPrompt.length) {
     throw invalidInputError(`Images without a prompt: ${withoutPrompt.join(', ')}. Run generate_image_prompts for their content first.`);
@@ -148,21 +146,16 @@ export function createImageActivities({ prisma }: ActivityDeps) {
 
   /** Updates the image row in one transaction that also records the outcome: a retried save writes nothing twice. */
   async function saveImage(input: RunInput, request: PreparedRequest): Promise<SavedOutput> {
-    const ref = { taskId: input.taskId, itemKey: request.itemKey };
-    return prisma.$transaction(async (tx) => {
-      const row = await tx.aIRequest.findUnique({ where: { taskId_itemKey: ref } });
-      const image = (row?.parsed as unknown as ImageRequestRecord | null)?.image;
-      if (!row || !image) throw invalidInputError(`No parsed image to save for ${input.taskId}/${request.itemKey}.`);
-      if (row.saved) return row.saved as unknown as SavedOutput;
+    return saveOnce(prisma, { taskId: input.taskId, itemKey: request.itemKey }, async (tx, row) => {
+      const image = (row.parsed as unknown as ImageRequestRecord).image;
+      if (!image) throw invalidInputError(`No parsed image to save for ${input.taskId}/${request.itemKey}.`);
 
       const updated = await tx.image.updateMany({
         where: { id: Number(request.itemKey), accountId: input.accountId },
         data: { imageUrl: image.image_url, provider: image.provider, model: image.model, cost: image.cost, status: 'generated' },
       });
       if (updated.count === 0) throw invalidInputError(`Image ${request.itemKey} no longer exists for this account.`);
-      const saved: SavedOutput = { count: 1, counters: { images_generated: 1 } };
-      await tx.aIRequest.update({ where: { taskId_itemKey: ref }, data: { saved: saved as unknown as object } });
-      return saved;
+      return { count: 1, counters: { images_generated: 1 } };
     });
   }
 
