@@ -31,7 +31,9 @@ function describe(error: FastifyError, method: string): { status: number; messag
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, message: 'Request body is too large.' };
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return { status: 415, message: 'Send the body as application/json.' };
   if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return { status: 400, message: 'The JSON body is empty.' };
-  if (error.statusCode === 400 && error instanceof SyntaxError) return { status: 400, message: `Malformed JSON body: ${error.message}` };
+  if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (error.statusCode === 400 && error instanceof SyntaxError)) {
+    return { status: 400, message: 'The body is not valid JSON.' };
+  }
   if (isDatabaseUnavailable(error)) return { status: 503, message: 'The database is unreachable; try again shortly.' };
   if (isTemporalUnavailable(error)) return { status: 503, message: 'Temporal is unreachable; try again shortly.' };
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {

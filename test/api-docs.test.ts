@@ -27,6 +27,16 @@ describe('the OpenAPI document at /docs', () => {
       '/api/v1/system/settings/integrations/{integration_type}/',
       '/api/v1/system/prompts/{prompt_type}/',
       '/api/v1/system/tasks/{task_id}/retry/',
+      '/api/v1/system/tasks/{task_id}/cancel/',
+      '/api/v1/system/tasks/{task_id}/reset/',
+      '/api/v1/planner/sectors/',
+      '/api/v1/planner/ideas/',
+      '/api/v1/writer/tasks/',
+      '/api/v1/writer/content/',
+      '/api/v1/writer/content/{id}/',
+      '/api/v1/writer/images/',
+      '/api/v1/system/prompts/',
+      '/api/v1/system/ai-task-logs/',
     ]) {
       expect(paths).toContain(path);
     }

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorResponses, listResponse, paginationQuery, positiveId } from '../schemas';
+import { listPage } from '../services/list-page';
 
 export const clusterView = z.object({
   id: z.number().int(),
@@ -23,16 +24,12 @@ export const clusterRoutes: FastifyPluginAsyncZod = async (app) => {
     { schema: { tags: ['planner'], querystring: clusterQuery, response: { 200: listResponse(clusterView), ...errorResponses } } },
     async (request) => {
       const q = request.query;
-      const where = {
-        accountId: request.accountId,
-        ...(q.ids ? { id: { in: q.ids } } : {}),
-        ...(q.sector_id ? { sectorId: q.sector_id } : {}),
-        ...(q.status ? { status: q.status } : {}),
-      };
-      const [count, rows] = await Promise.all([
-        app.prisma.cluster.count({ where }),
-        app.prisma.cluster.findMany({ where, orderBy: { id: 'asc' }, take: q.limit, skip: q.offset }),
-      ]);
+      const { count, rows } = await listPage(
+        app.prisma.cluster,
+        { accountId: request.accountId, sectorId: q.sector_id, status: q.status },
+        q,
+        { orderBy: { id: 'asc' } },
+      );
       return {
         success: true as const,
         count,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Content } from '../../db/client';
 import { errorResponses, listResponse, objectResponse, paginationQuery, positiveId } from '../schemas';
 import { NotFoundError } from '../errors';
+import { listPage, queryFlag } from '../services/list-page';
 
 const stringList = z.array(z.string());
 
@@ -30,10 +31,7 @@ const contentQuery = paginationQuery.extend({
   task_id: positiveId.optional(),
   sector_id: positiveId.optional(),
   status: z.string().optional(),
-  include_html: z
-    .enum(['true', 'false', '1', '0'])
-    .optional()
-    .transform((v) => v === 'true' || v === '1'),
+  include_html: queryFlag,
 });
 
 const contentParams = z.object({ id: positiveId });
@@ -76,18 +74,13 @@ export const contentRoutes: FastifyPluginAsyncZod = async (app) => {
     { schema: { tags: ['writer'], querystring: contentQuery, response: { 200: listResponse(contentView), ...errorResponses } } },
     async (request) => {
       const q = request.query;
-      const where = {
-        accountId: request.accountId,
-        ...(q.ids ? { id: { in: q.ids } } : {}),
-        ...(q.task_id ? { taskId: q.task_id } : {}),
-        ...(q.sector_id ? { sectorId: q.sector_id } : {}),
-        ...(q.status ? { status: q.status } : {}),
-      };
       // Articles are large: without include_html the column is not even read.
-      const [count, rows] = await Promise.all([
-        app.prisma.content.count({ where }),
-        app.prisma.content.findMany({ where, orderBy: { id: 'asc' }, take: q.limit, skip: q.offset, omit: { htmlContent: !q.include_html } }),
-      ]);
+      const { count, rows } = await listPage(
+        app.prisma.content,
+        { accountId: request.accountId, taskId: q.task_id, sectorId: q.sector_id, status: q.status },
+        q,
+        { orderBy: { id: 'asc' }, omit: { htmlContent: !q.include_html } },
+      );
       return { success: true as const, count, results: rows.map(view) };
     },
   );

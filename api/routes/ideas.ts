@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorResponses, listResponse, paginationQuery, positiveId } from '../schemas';
+import { listPage } from '../services/list-page';
 
 export const ideaView = z.object({
   id: z.number().int(),
@@ -27,16 +28,12 @@ export const ideaRoutes: FastifyPluginAsyncZod = async (app) => {
     { schema: { tags: ['planner'], querystring: ideaQuery, response: { 200: listResponse(ideaView), ...errorResponses } } },
     async (request) => {
       const q = request.query;
-      const where = {
-        accountId: request.accountId,
-        ...(q.ids ? { id: { in: q.ids } } : {}),
-        ...(q.cluster_id ? { clusterId: q.cluster_id } : {}),
-        ...(q.status ? { status: q.status } : {}),
-      };
-      const [count, rows] = await Promise.all([
-        app.prisma.contentIdea.count({ where }),
-        app.prisma.contentIdea.findMany({ where, orderBy: { id: 'asc' }, take: q.limit, skip: q.offset }),
-      ]);
+      const { count, rows } = await listPage(
+        app.prisma.contentIdea,
+        { accountId: request.accountId, clusterId: q.cluster_id, status: q.status },
+        q,
+        { orderBy: { id: 'asc' } },
+      );
       return {
         success: true as const,
         count,

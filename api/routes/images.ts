@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorResponses, listResponse, paginationQuery, positiveId } from '../schemas';
+import { listPage } from '../services/list-page';
 
 export const imageView = z.object({
   id: z.number().int(),
@@ -30,23 +31,13 @@ export const imageRoutes: FastifyPluginAsyncZod = async (app) => {
     { schema: { tags: ['writer'], querystring: imageQuery, response: { 200: listResponse(imageView), ...errorResponses } } },
     async (request) => {
       const q = request.query;
-      const where = {
-        accountId: request.accountId,
-        ...(q.ids ? { id: { in: q.ids } } : {}),
-        ...(q.content_id ? { contentId: q.content_id } : {}),
-        ...(q.task_id ? { taskId: q.task_id } : {}),
-        ...(q.status ? { status: q.status } : {}),
-      };
-      const [count, rows] = await Promise.all([
-        app.prisma.image.count({ where }),
+      const { count, rows } = await listPage(
+        app.prisma.image,
+        { accountId: request.accountId, contentId: q.content_id, taskId: q.task_id, status: q.status },
+        q,
         // A content's images read in article order: featured first, then by position and variant.
-        app.prisma.image.findMany({
-          where,
-          orderBy: [{ contentId: 'asc' }, { position: 'asc' }, { imageType: 'asc' }, { id: 'asc' }],
-          take: q.limit,
-          skip: q.offset,
-        }),
-      ]);
+        { orderBy: [{ contentId: 'asc' }, { position: 'asc' }, { imageType: 'asc' }, { id: 'asc' }] },
+      );
       return {
         success: true as const,
         count,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { createdResponse, errorResponses, listResponse, paginationQuery, positiveId } from '../schemas';
 import { resolveSector } from '../services/sectors';
 import { ConflictError } from '../errors';
+import { listPage } from '../services/list-page';
 
 const keywordInput = z.object({
   keyword: z.string().trim().min(1, 'keyword must not be empty').max(255),
@@ -66,17 +67,12 @@ export const keywordRoutes: FastifyPluginAsyncZod = async (app) => {
     { schema: { tags: ['planner'], querystring: keywordQuery, response: { 200: listResponse(keywordView), ...errorResponses } } },
     async (request) => {
       const q = request.query;
-      const where = {
-        accountId: request.accountId,
-        ...(q.ids ? { id: { in: q.ids } } : {}),
-        ...(q.cluster_id ? { clusterId: q.cluster_id } : {}),
-        ...(q.sector_id ? { sectorId: q.sector_id } : {}),
-        ...(q.status ? { status: q.status } : {}),
-      };
-      const [count, rows] = await Promise.all([
-        app.prisma.keyword.count({ where }),
-        app.prisma.keyword.findMany({ where, orderBy: { id: 'asc' }, take: q.limit, skip: q.offset }),
-      ]);
+      const { count, rows } = await listPage(
+        app.prisma.keyword,
+        { accountId: request.accountId, clusterId: q.cluster_id, sectorId: q.sector_id, status: q.status },
+        q,
+        { orderBy: { id: 'asc' } },
+      );
       return {
         success: true as const,
         count,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { PrismaClient } from '../../db/client';
 import { createdResponse, errorResponses, listResponse, paginationQuery, positiveId } from '../schemas';
 import { resolveSector } from '../services/sectors';
+import { listPage } from '../services/list-page';
 import { NotFoundError } from '../errors';
 
 const taskInput = z.object({
@@ -114,18 +115,12 @@ export const writerTaskRoutes: FastifyPluginAsyncZod = async (app) => {
     { schema: { tags: ['writer'], querystring: taskQuery, response: { 200: listResponse(writerTaskView), ...errorResponses } } },
     async (request) => {
       const q = request.query;
-      const where = {
-        accountId: request.accountId,
-        ...(q.ids ? { id: { in: q.ids } } : {}),
-        ...(q.cluster_id ? { clusterId: q.cluster_id } : {}),
-        ...(q.idea_id ? { ideaId: q.idea_id } : {}),
-        ...(q.sector_id ? { sectorId: q.sector_id } : {}),
-        ...(q.status ? { status: q.status } : {}),
-      };
-      const [count, rows] = await Promise.all([
-        app.prisma.writerTask.count({ where }),
-        app.prisma.writerTask.findMany({ where, orderBy: { id: 'asc' }, take: q.limit, skip: q.offset }),
-      ]);
+      const { count, rows } = await listPage(
+        app.prisma.writerTask,
+        { accountId: request.accountId, clusterId: q.cluster_id, ideaId: q.idea_id, sectorId: q.sector_id, status: q.status },
+        q,
+        { orderBy: { id: 'asc' } },
+      );
       return {
         success: true as const,
         count,
