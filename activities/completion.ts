@@ -5,9 +5,12 @@ import type { ActivityDeps } from './deps';
 import { loadTextModelSettings } from './settings';
 import { requestTextCompletion } from './ai-client';
 import { invalidInputError } from './failures';
+import { TextEventPublisher } from './task-events';
 
 const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 const HEARTBEAT_EVERY_MS = 2_000;
+/** The functions whose answer is an article a reader watches being written (SPEC §9). */
+const STREAMED_TEXT_FUNCTIONS = new Set(['generate_content']);
 
 /**
  * AI_CALL for every text function: sends the prompt PREP stored, stores the answer beside it.
@@ -27,13 +30,21 @@ export function createCompletionActivities(deps: ActivityDeps) {
     const settings = await loadTextModelSettings(prisma, ref.accountId);
     const context = Context.current();
     const beat = setInterval(() => context.heartbeat({ phase: 'waiting' }), HEARTBEAT_EVERY_MS);
+    const liveText = STREAMED_TEXT_FUNCTIONS.has(request.functionName)
+      ? new TextEventPublisher(prisma, ref.taskId, ref.itemKey, context.info.attempt, (err) =>
+          context.log.warn('A live text event could not be published', { error: err instanceof Error ? err.message : String(err) }),
+        )
+      : undefined;
     try {
       const answer = await requestTextCompletion({
         settings,
         prompt: request.prompt,
         signal: context.cancellationSignal,
         idleTimeoutMs: deps.providerIdleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
-        onText: (_piece, chars) => context.heartbeat({ chars }),
+        onText: (piece, chars) => {
+          context.heartbeat({ chars });
+          liveText?.add(piece);
+        },
       });
       const saved = await prisma.aIRequest.update({
         where,
@@ -48,6 +59,8 @@ export function createCompletionActivities(deps: ActivityDeps) {
       return usageOf(saved);
     } finally {
       clearInterval(beat);
+      // The last batch goes out before the step ends, so it precedes the next progress event.
+      await liveText?.close();
     }
   }
 

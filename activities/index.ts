@@ -6,6 +6,7 @@ import { createGenerateIdeasActivities } from './generate-ideas';
 import { createImageActivities } from './images';
 import { createImagePromptActivities } from './image-prompts';
 import { createRunRecordActivities } from './run-record';
+import { createTaskEventActivities } from './task-events';
 
 /**
  * Every activity the worker registers, built from its dependencies (Prisma client, timeouts);
@@ -14,6 +15,7 @@ import { createRunRecordActivities } from './run-record';
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createRunRecordActivities(deps),
+    ...createTaskEventActivities(deps),
     ...createCompletionActivities(deps),
     ...createAutoClusterActivities(deps),
     ...createGenerateIdeasActivities(deps),

@@ -18,11 +18,21 @@ import { contentRoutes } from './routes/content';
 import { imageRoutes } from './routes/images';
 import { promptRoutes } from './routes/prompts';
 import { taskRoutes } from './routes/tasks';
+import { taskStreamRoutes } from './routes/task-stream';
+import { StreamTokens, streamTokenSecret } from './services/stream-token';
+import { sectorRoutes } from './routes/sectors';
+import { aiTaskLogRoutes } from './routes/ai-task-logs';
 
 export interface AppOptions extends AppDependencies {
   /** Origins allowed by CORS (CORS_ORIGINS, comma-separated); empty allows none. */
   corsOrigins?: string[];
   logger?: FastifyServerOptions['logger'];
+  /** The database the live progress stream LISTENs on (one connection per process); without it the stream answers 503. */
+  databaseUrl?: string;
+  /** Signs stream tokens (STREAM_TOKEN_SECRET); by default derived from `databaseUrl`. */
+  streamTokenSecret?: string;
+  /** Milliseconds between the stream's keep-alive comments (15 s). */
+  streamKeepAliveMs?: number;
 }
 
 /** Builds the HTTP API: external plugins, then the app's own, then routes (fastify/demo's order). */
@@ -63,7 +73,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(contentRoutes);
   await app.register(imageRoutes);
   await app.register(promptRoutes);
-  await app.register(taskProgressRoutes);
+  const streamTokens = new StreamTokens(streamTokenSecret({ secret: options.streamTokenSecret, databaseUrl: options.databaseUrl }));
+  await app.register(taskProgressRoutes, { streamTokens });
+  await app.register(taskStreamRoutes, { streamTokens, databaseUrl: options.databaseUrl, keepAliveMs: options.streamKeepAliveMs });
   await app.register(taskRoutes);
+  await app.register(sectorRoutes);
+  await app.register(aiTaskLogRoutes);
   return app;
 }

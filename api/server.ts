@@ -12,6 +12,8 @@ async function main(): Promise<void> {
     prisma,
     temporal,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
+    databaseUrl: env.DATABASE_URL,
+    streamTokenSecret: env.STREAM_TOKEN_SECRET,
     corsOrigins: env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     logger: { level: env.LOG_LEVEL, redact: ['req.headers.authorization'] },
   });

@@ -12,6 +12,8 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
   AI_PROVIDER_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
+  /** Signs the progress stream's tokens; unset, a secret derived from DATABASE_URL (set it in production). */
+  STREAM_TOKEN_SECRET: z.string().min(16, 'STREAM_TOKEN_SECRET must be at least 16 characters').optional(),
 });
 
 export type ServiceEnv = z.infer<typeof envSchema>;

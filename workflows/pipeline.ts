@@ -4,6 +4,7 @@ import {
   CancellationScope,
   isCancellation,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -23,6 +24,7 @@ import type {
   ValidatedInput,
 } from '../core/run';
 import type { ItemOutcome, TaskResult } from '../core/progress';
+import type { LiveProgressEvent } from '../core/task-events';
 import { ProgressState } from './progress-state';
 import { taskProgressQuery } from './queries';
 
@@ -66,11 +68,32 @@ const runRecordSteps = proxyActivities<{ completeRunRecord: Activity<[RunOutcome
 });
 
 /**
+ * Live progress (SPEC §9): a local activity runs in the worker beside the workflow, with no task
+ * queue round trip, and leaves one marker in history. Short, few attempts: a change that cannot be
+ * published is carried by the next one, and never fails the run.
+ */
+const liveProgressSteps = proxyLocalActivities<{ publishProgress: Activity<[LiveProgressEvent], void> }>({
+  startToCloseTimeout: '5 seconds',
+  scheduleToCloseTimeout: '15 seconds',
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumAttempts: 3 },
+});
+
+/** Publishes even while the run is being cancelled, so listeners see how it ended. */
+async function publishLive(event: LiveProgressEvent): Promise<boolean> {
+  try {
+    await CancellationScope.nonCancellable(() => liveProgressSteps.publishProgress(event));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The one pipeline every AI function runs (SPEC §3): INIT → PREP → AI_CALL → PARSE → SAVE → DONE.
  * Progress lives in workflow state and is answered by the `taskProgress` query.
  */
 export async function runAIFunction(definition: AIFunctionDefinition, input: RunInput): Promise<TaskResult> {
-  const progress = new ProgressState();
+  const progress = new ProgressState((update) => publishLive({ taskId: input.taskId, event: 'progress', update }));
   setHandler(taskProgressQuery, () => progress.snapshot());
 
   const validate = databaseSteps[definition.activities.validate] as Activity<[RunInput], ValidatedInput>;
@@ -188,6 +211,7 @@ async function finish(
 ): Promise<void> {
   const { meta } = progress.snapshot();
   upsertSearchAttributes([{ key: AI_STATE, value: STATE_OF[end.status] }]);
+  await progress.publish();
   await runRecordSteps.completeRunRecord({
     taskId: input.taskId,
     status: end.status,
@@ -201,6 +225,8 @@ async function finish(
     result: end.result,
     error: end.error,
   });
+  // The `done` event is the completed record's polling answer.
+  await publishLive({ taskId: input.taskId, event: 'done' });
 }
 
 /** The innermost failure's message: what the activity said, not Temporal's wrapping. */

@@ -1,10 +1,19 @@
 import { PHASE_RANGES, phasePercentage, type Phase } from '../core/phases';
 import type { ProgressMeta, StepLog, TaskProgress, TaskResult, TaskState } from '../core/progress';
+import type { ChangedStep, ProgressUpdate } from '../core/task-events';
+
+/** Sends one update to live-progress listeners; false when it could not (its steps go with the next). */
+export type PublishProgress = (update: ProgressUpdate) => Promise<boolean>;
 
 /**
  * A run's progress as plain workflow state. Percentage only moves forward (SPEC §3), whatever order
  * callers report in; the workflow clock (`Date.now()` inside a workflow) times the steps
  * deterministically.
+ *
+ * Changes are published (SPEC §9, live progress) when a phase is entered, when a step starts (with
+ * the item it works on and the end of the step before it) and when the pipeline asks before the end.
+ * An update is built when its turn comes, so changes made meanwhile travel together, and updates
+ * go out one at a time, in order.
  */
 export class ProgressState {
   private state: TaskState = 'PROGRESS';
@@ -20,6 +29,12 @@ export class ProgressState {
   private result?: TaskResult;
   private error?: string;
   private stepCount = 0;
+  /** Step entries changed since the last update was built, with their log. */
+  private readonly unsent = new Map<StepLog, ChangedStep['log']>();
+  private publishing: Promise<void> = Promise.resolve();
+  private updateQueued = false;
+
+  constructor(private readonly publishUpdate?: PublishProgress) {}
 
   enter(phase: Phase, message?: string): void {
     this.meta.phase = phase;
@@ -28,6 +43,7 @@ export class ProgressState {
     delete this.meta.current;
     delete this.meta.total;
     delete this.meta.current_item;
+    void this.publish();
   }
 
   setMessage(message: string): void {
@@ -56,6 +72,8 @@ export class ProgressState {
   async step<T>(log: 'request' | 'response', stepName: string, run: () => Promise<T>, describe?: (value: T) => string): Promise<T> {
     const entry: StepLog = { stepNumber: ++this.stepCount, stepName, status: 'pending', message: stepName };
     (log === 'request' ? this.meta.request_steps : this.meta.response_steps).push(entry);
+    this.unsent.set(entry, log);
+    void this.publish();
     const started = Date.now();
     try {
       const value = await run();
@@ -70,7 +88,36 @@ export class ProgressState {
       throw err;
     } finally {
       entry.duration = Date.now() - started;
+      // Published with the next update: the pipeline starts the next step (or ends) right away.
+      this.unsent.set(entry, log);
     }
+  }
+
+  /**
+   * Publishes what changed since the last update; resolves when every update so far is out (or
+   * given up on: live progress never holds up or fails a run).
+   */
+  publish(): Promise<void> {
+    if (this.publishUpdate && !this.updateQueued) {
+      this.updateQueued = true;
+      this.publishing = this.publishing.then(() => this.sendUpdate(this.publishUpdate!));
+    }
+    return this.publishing;
+  }
+
+  private async sendUpdate(publishUpdate: PublishProgress): Promise<void> {
+    this.updateQueued = false;
+    const changed = [...this.unsent];
+    this.unsent.clear();
+    const { request_steps, response_steps, ...meta } = this.meta;
+    const update: ProgressUpdate = {
+      state: this.state,
+      meta,
+      stepCounts: { request: request_steps.length, response: response_steps.length },
+      steps: changed.map(([entry, log]) => ({ ...entry, log })),
+    };
+    if (await publishUpdate(update)) return;
+    for (const [entry, log] of changed) if (!this.unsent.has(entry)) this.unsent.set(entry, log);
   }
 
   succeed(result: TaskResult): void {

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import type { PrismaClient } from '../../db/client';
 import { UnauthorizedError } from '../errors';
 
 declare module 'fastify' {
@@ -27,12 +28,16 @@ export const authPlugin = fp(async (app: FastifyInstance) => {
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const url = request.routeOptions.url;
     if (request.routeOptions.config?.public || !url || url === '/docs' || url.startsWith('/docs/')) return;
-    const header = request.headers.authorization ?? '';
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) throw new UnauthorizedError();
-    const hash = hashApiKey(match[1]);
-    const account = await app.prisma.account.findUnique({ where: { apiKeyHash: hash }, select: { id: true, apiKeyHash: true } });
-    if (!account || !timingSafeEqual(Buffer.from(account.apiKeyHash), Buffer.from(hash))) throw new UnauthorizedError();
-    request.accountId = account.id;
+    request.accountId = await accountOfAuthorization(app.prisma, request.headers.authorization);
   });
 });
+
+/** The account whose API key the `Authorization: Bearer` header carries; 401 otherwise. */
+export async function accountOfAuthorization(prisma: PrismaClient, header: string | undefined): Promise<number> {
+  const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+  if (!match) throw new UnauthorizedError();
+  const hash = hashApiKey(match[1]);
+  const account = await prisma.account.findUnique({ where: { apiKeyHash: hash }, select: { id: true, apiKeyHash: true } });
+  if (!account || !timingSafeEqual(Buffer.from(account.apiKeyHash), Buffer.from(hash))) throw new UnauthorizedError();
+  return account.id;
+}

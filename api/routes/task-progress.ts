@@ -1,8 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PHASES } from '../../core/phases';
+import { TERMINAL_STATES } from '../../core/task-events';
 import { errorResponses } from '../schemas';
 import { TaskProgressService } from '../services/task-progress';
+import { streamPath, type StreamTokens } from '../services/stream-token';
 
 const stepLog = z.object({
   stepNumber: z.number().int(),
@@ -31,8 +33,15 @@ export const taskProgressView = z.object({
   error: z.string().optional(),
 });
 
+const pollingAnswer = taskProgressView.extend({
+  stream_url: z
+    .string()
+    .optional()
+    .describe('While the task has not ended: its live progress stream, with a token valid for about 10 minutes (for EventSource).'),
+});
+
 /** `GET /api/v1/system/settings/task_progress/{task_id}/`: the progress modal's one source. */
-export const taskProgressRoutes: FastifyPluginAsyncZod = async (app) => {
+export const taskProgressRoutes: FastifyPluginAsyncZod<{ streamTokens: StreamTokens }> = async (app, { streamTokens }) => {
   const service = new TaskProgressService(app.prisma, app.temporal);
   app.get(
     '/api/v1/system/settings/task_progress/:task_id/',
@@ -40,9 +49,15 @@ export const taskProgressRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['system'],
         params: z.object({ task_id: z.string().min(1).max(200) }),
-        response: { 200: taskProgressView, ...errorResponses },
+        response: { 200: pollingAnswer, ...errorResponses },
       },
     },
-    async (request) => service.progress(request.accountId, request.params.task_id),
+    async (request) => {
+      const taskId = request.params.task_id;
+      const progress = await service.progress(request.accountId, taskId);
+      // An ended task's answer is final, with nothing left to stream, and stays the same on every poll.
+      if (TERMINAL_STATES.includes(progress.state)) return progress;
+      return { ...progress, stream_url: `${streamPath(taskId)}?token=${streamTokens.issue(taskId, request.accountId)}` };
+    },
   );
 };

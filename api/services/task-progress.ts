@@ -1,7 +1,7 @@
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowClient, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { PrismaClient } from '../../db/client';
-import { PENDING_META, type ProgressMeta, type TaskProgress, type TaskResult, type TaskState } from '../../core/progress';
-import { PHASE_RANGES, type Phase } from '../../core/phases';
+import { PENDING_META, type TaskProgress, type TaskState } from '../../core/progress';
+import { progressFromRecord } from '../../core/task-events';
 import { NotFoundError, ServiceUnavailableError } from '../errors';
 import { isTemporalUnavailable } from '../unavailable';
 
@@ -42,11 +42,18 @@ const RECORD_FIELDS = {
  */
 export class TaskProgressService {
   private readonly inFlight = new Map<string, Promise<TaskProgress>>();
+  /**
+   * Temporal answers queries of closed runs too (replaying them): a terminated run would read as
+   * still running. Refusing queries of runs that are not open sends those to `closedWithoutRecord`.
+   */
+  private readonly openRuns: WorkflowClient;
 
   constructor(
     private readonly prisma: PrismaClient,
     private readonly temporal: Client,
-  ) {}
+  ) {
+    this.openRuns = new WorkflowClient({ connection: temporal.connection, namespace: temporal.options.namespace, queryRejectCondition: 'NOT_OPEN' });
+  }
 
   async progress(accountId: number, taskId: string): Promise<TaskProgress> {
     const record = await this.prisma.aITaskLog.findFirst({ where: { taskId, accountId }, select: RECORD_FIELDS });
@@ -65,7 +72,7 @@ export class TaskProgressService {
   }
 
   private async queryRunning(record: RunRecord): Promise<TaskProgress> {
-    const handle = this.temporal.workflow.getHandle(record.taskId);
+    const handle = this.openRuns.getHandle(record.taskId);
     try {
       return await this.temporal.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query<TaskProgress>('taskProgress'));
     } catch (err) {
@@ -89,31 +96,4 @@ export class TaskProgressService {
     const error = state === 'FAILURE' ? `The run ended as ${status.toLowerCase().replace(/_/g, ' ')}.` : undefined;
     return { ...progressFromRecord(record, state), ...(error ? { error } : {}) };
   }
-}
-
-const STATE_BY_STATUS: Record<string, TaskState> = {
-  pending: 'PROGRESS',
-  success: 'SUCCESS',
-  error: 'FAILURE',
-  revoked: 'REVOKED',
-};
-
-export function progressFromRecord(record: RunRecord, state: TaskState = STATE_BY_STATUS[record.status] ?? 'FAILURE'): TaskProgress {
-  const meta: ProgressMeta = {
-    phase: record.phase as Phase,
-    percentage: state === 'SUCCESS' ? 100 : phaseStartPercentage(record.phase),
-    message: record.message,
-    request_steps: (record.requestSteps as ProgressMeta['request_steps']) ?? [],
-    response_steps: (record.responseSteps as ProgressMeta['response_steps']) ?? [],
-    cost: record.cost,
-    tokens: record.tokens,
-  };
-  const progress: TaskProgress = { state, meta };
-  if (state === 'SUCCESS' && record.result) progress.result = record.result as TaskResult;
-  if (state === 'FAILURE') progress.error = record.error ?? record.message;
-  return progress;
-}
-
-function phaseStartPercentage(phase: string): number {
-  return PHASE_RANGES[phase as Phase]?.start ?? 0;
 }

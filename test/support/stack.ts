@@ -25,6 +25,8 @@ export interface TestAccount {
 
 export interface TestStack {
   baseUrl: string;
+  /** The suite's own database (a second API process can be pointed at it). */
+  databaseUrl: string;
   prisma: PrismaClient;
   temporal: Client;
   provider: DemoProvider;
@@ -55,7 +57,7 @@ export const TEST_PROVIDER_KEY = 'sk-test-provider-key-0123456789abcdef';
  * provider, a worker on its own task queue of the shared Temporal dev server, and the API listening
  * on a random port.
  */
-export async function startTestStack(options: { providerIdleTimeoutMs?: number } = {}): Promise<TestStack> {
+export async function startTestStack(options: { providerIdleTimeoutMs?: number; streamKeepAliveMs?: number } = {}): Promise<TestStack> {
   quietTemporalLogs();
   const address = requiredEnv('TEST_TEMPORAL_ADDRESS');
   const database: TestDatabase = await createTestDatabase();
@@ -73,7 +75,7 @@ export async function startTestStack(options: { providerIdleTimeoutMs?: number }
   });
   const workerRun = worker.run();
   const temporal = await connectTemporalClient(address, 'default');
-  const app: FastifyInstance = await buildApp({ prisma, temporal, taskQueue });
+  const app: FastifyInstance = await buildApp({ prisma, temporal, taskQueue, databaseUrl: database.url, streamKeepAliveMs: options.streamKeepAliveMs });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
@@ -98,6 +100,7 @@ export async function startTestStack(options: { providerIdleTimeoutMs?: number }
 
   const stack: TestStack = {
     baseUrl,
+    databaseUrl: database.url,
     prisma,
     temporal,
     provider,
@@ -117,8 +120,10 @@ export async function startTestStack(options: { providerIdleTimeoutMs?: number }
       while (Date.now() < deadline) {
         const answer = await api<TaskProgress>('GET', `/api/v1/system/settings/task_progress/${taskId}/`, { key: account.apiKey });
         if (answer.status !== 200) throw new Error(`progress answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+        // stream_url's token is issued afresh on every poll: it does not make an answer new.
+        const { stream_url: _streamUrl, ...progress } = answer.body as TaskProgress & { stream_url?: string };
         const last = seen[seen.length - 1];
-        if (!last || JSON.stringify(last) !== JSON.stringify(answer.body)) seen.push(answer.body);
+        if (!last || JSON.stringify(last) !== JSON.stringify(progress)) seen.push(progress);
         if (['SUCCESS', 'FAILURE', 'REVOKED'].includes(answer.body.state)) return seen;
         await new Promise((r) => setTimeout(r, intervalMs));
       }

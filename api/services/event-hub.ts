@@ -1,0 +1,144 @@
+import { Client } from 'pg';
+import type { FastifyBaseLogger } from 'fastify';
+import type { PrismaClient } from '../../db/client';
+import { TASK_EVENTS_CHANNEL } from '../../core/task-events';
+import { ServiceUnavailableError } from '../errors';
+
+const RECONNECT_MIN_MS = 500;
+const RECONNECT_MAX_MS = 30_000;
+
+/** Called when a task may have new rows; it reads them itself ("rows after the last one I sent"). */
+export type TaskEventListener = () => void;
+
+/**
+ * One LISTEN connection per API process for the live progress stream: notifications carry a
+ * `task_events` row id, the hub looks up whose task it is and wakes that task's streams. Events are
+ * written by workers in other processes, so nothing here is in-process publishing. When the
+ * connection drops it reconnects, and wakes every stream to read what it missed meanwhile.
+ */
+export class TaskEventHub {
+  private readonly listeners = new Map<string, Set<TaskEventListener>>();
+  private client?: Client;
+  private connecting?: Promise<void>;
+  private reconnectTimer?: NodeJS.Timeout;
+  private failures = 0;
+  private pendingIds: number[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly databaseUrl: string,
+    private readonly prisma: PrismaClient,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  /**
+   * Registers a listener for a task once notifications are flowing, so rows the caller reads
+   * afterwards plus what it is woken for miss nothing. Returns the unsubscribe function.
+   */
+  async subscribe(taskId: string, listener: TaskEventListener): Promise<() => void> {
+    if (this.closed) throw new ServiceUnavailableError('The API is shutting down.');
+    try {
+      await this.connect();
+    } catch (err) {
+      this.log.warn({ err }, 'live progress: cannot LISTEN for task events');
+      throw new ServiceUnavailableError('Live progress is unavailable: the database cannot be reached; poll the progress endpoint.');
+    }
+    const set = this.listeners.get(taskId) ?? new Set();
+    set.add(listener);
+    this.listeners.set(taskId, set);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.listeners.get(taskId) === set) this.listeners.delete(taskId);
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.reconnectTimer);
+    this.listeners.clear();
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  private connect(): Promise<void> {
+    if (this.client) return Promise.resolve();
+    this.connecting ??= this.openConnection().finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  private async openConnection(): Promise<void> {
+    const client = new Client({ connectionString: this.databaseUrl });
+    client.on('notification', (message) => {
+      const id = Number(message.payload);
+      if (Number.isInteger(id)) this.received(id);
+    });
+    client.on('error', (err) => this.lost(client, err));
+    client.on('end', () => this.lost(client));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${TASK_EVENTS_CHANNEL}`);
+    } catch (err) {
+      client.removeAllListeners('end');
+      client.on('error', () => undefined);
+      await client.end().catch(() => undefined);
+      throw err;
+    }
+    if (this.closed) {
+      await client.end().catch(() => undefined);
+      throw new Error('closed');
+    }
+    this.client = client;
+    this.failures = 0;
+  }
+
+  private lost(client: Client, err?: Error): void {
+    if (this.client !== client) return;
+    this.client = undefined;
+    client.on('error', () => undefined);
+    void client.end().catch(() => undefined);
+    if (this.closed) return;
+    this.log.warn({ err }, 'live progress: the LISTEN connection dropped; reconnecting');
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    const delay = Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** this.failures);
+    this.reconnectTimer = setTimeout(() => {
+      this.connect().then(
+        () => this.wakeAll(),
+        () => {
+          this.failures++;
+          if (!this.closed) this.scheduleReconnect();
+        },
+      );
+    }, delay);
+  }
+
+  /** Notifications come in bursts: ids are collected for a tick and looked up in one read. */
+  private received(id: number): void {
+    if (this.listeners.size === 0) return;
+    this.pendingIds.push(id);
+    if (this.pendingIds.length === 1) setImmediate(() => void this.dispatch());
+  }
+
+  private async dispatch(): Promise<void> {
+    const ids = this.pendingIds;
+    this.pendingIds = [];
+    try {
+      const rows = await this.prisma.taskEvent.findMany({ where: { id: { in: ids } }, select: { taskId: true } });
+      for (const taskId of new Set(rows.map((r) => r.taskId))) this.wake(taskId);
+    } catch (err) {
+      // The streams re-read on their next wake-up or keep-alive check; nothing is lost.
+      this.log.warn({ err }, 'live progress: could not read notified task events');
+    }
+  }
+
+  private wake(taskId: string): void {
+    for (const listener of this.listeners.get(taskId) ?? []) listener();
+  }
+
+  private wakeAll(): void {
+    for (const taskId of this.listeners.keys()) this.wake(taskId);
+  }
+}
