@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { TaskProgress } from '../core/progress';
 import { buildImagePromptsAnswer } from '../tools/demo-provider/answers';
 import { startTestStack, type TestAccount, type TestStack } from './support/stack';
+import { RUNWARE_TEST_KEY } from './support/provider-keys';
 
 const IMAGE_SETTINGS = {
   provider: 'openai',
@@ -13,7 +14,7 @@ const IMAGE_SETTINGS = {
   desktop_enabled: true,
   mobile_enabled: true,
 };
-const RUNWARE_KEY = 'rw-test-key';
+const RUNWARE_KEY = RUNWARE_TEST_KEY;
 const HEADINGS = ['Choosing trail shoes', 'Reading the terrain', 'Staying safe on the trail'];
 
 let stack: TestStack;

@@ -11,6 +11,8 @@ import { connectTemporalClient } from '../../temporal/client';
 import { buildApp } from '../../api/app';
 import { createAccount } from '../../api/services/accounts';
 import type { TaskProgress } from '../../core/progress';
+import { OPENAI_TEST_KEY } from './provider-keys';
+import { appendSuiteLog } from './suite-log';
 
 export interface ApiAnswer<T = any> {
   status: number;
@@ -41,16 +43,33 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
-/** Workers log state changes at INFO; tests want only what went wrong. */
+/**
+ * Workers log state changes at INFO; tests want only what went wrong on the console. Every line
+ * also goes to the suite log, which the global teardown searches for provider keys.
+ */
 function quietTemporalLogs(): void {
+  const console = new DefaultLogger('WARN');
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({
+      logger: new DefaultLogger('DEBUG', (entry) => {
+        appendSuiteLog(`${entry.level} ${entry.message} ${safeJson(entry.meta)}`);
+        console.log(entry.level, entry.message, entry.meta);
+      }),
+    });
   } catch {
     // already installed by an earlier suite in this process
   }
 }
 
-export const TEST_PROVIDER_KEY = 'sk-test-provider-key-0123456789abcdef';
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? '';
+  } catch {
+    return String(value);
+  }
+}
+
+export const TEST_PROVIDER_KEY = OPENAI_TEST_KEY;
 
 /**
  * One suite's stack on real parts: its own database (on the shared PostgreSQL server), the demo
@@ -75,7 +94,15 @@ export async function startTestStack(options: { providerIdleTimeoutMs?: number; 
   });
   const workerRun = worker.run();
   const temporal = await connectTemporalClient(address, 'default');
-  const app: FastifyInstance = await buildApp({ prisma, temporal, taskQueue, databaseUrl: database.url, streamKeepAliveMs: options.streamKeepAliveMs });
+  const app: FastifyInstance = await buildApp({
+    prisma,
+    temporal,
+    taskQueue,
+    databaseUrl: database.url,
+    streamKeepAliveMs: options.streamKeepAliveMs,
+    // The API logs as in production (provider keys redacted); the lines go to the suite log only.
+    logger: { level: 'info', stream: { write: (line: string) => appendSuiteLog(line) } },
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
