@@ -3,6 +3,7 @@ import type { TaskProgress } from '../core/progress';
 import {
   applyProgressUpdate,
   progressFromRecord,
+  RECORDED_RUN_FIELDS,
   TASK_EVENTS_CHANNEL,
   type LiveProgressEvent,
   type TaskEventName,
@@ -31,17 +32,6 @@ export async function publishTaskEvent(prisma: PrismaClient, taskId: string, eve
   return rows[0].id;
 }
 
-const RECORD_FIELDS = {
-  status: true,
-  phase: true,
-  message: true,
-  cost: true,
-  tokens: true,
-  requestSteps: true,
-  responseSteps: true,
-  result: true,
-  error: true,
-} as const;
 
 /** The `publishProgress` local activity, called by the pipeline at every progress change. */
 export function createTaskEventActivities({ prisma }: ActivityDeps) {
@@ -52,7 +42,7 @@ export function createTaskEventActivities({ prisma }: ActivityDeps) {
    */
   async function publishProgress(live: LiveProgressEvent): Promise<void> {
     if (live.event === 'done') {
-      const record = await prisma.aITaskLog.findUnique({ where: { taskId: live.taskId }, select: RECORD_FIELDS });
+      const record = await prisma.aITaskLog.findUnique({ where: { taskId: live.taskId }, select: RECORDED_RUN_FIELDS });
       if (!record || record.status === 'pending') return;
       await publishTaskEvent(prisma, live.taskId, 'done', progressFromRecord(record));
       return;

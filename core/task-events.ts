@@ -79,6 +79,19 @@ export interface RecordedRun {
   error: string | null;
 }
 
+/** The same fields as a Prisma `select` on the run record. */
+export const RECORDED_RUN_FIELDS = {
+  status: true,
+  phase: true,
+  message: true,
+  cost: true,
+  tokens: true,
+  requestSteps: true,
+  responseSteps: true,
+  result: true,
+  error: true,
+} as const satisfies Record<keyof RecordedRun, true>;
+
 const STATE_BY_STATUS: Record<string, TaskState> = {
   pending: 'PROGRESS',
   success: 'SUCCESS',

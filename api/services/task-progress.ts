@@ -1,39 +1,15 @@
 import { WorkflowClient, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { PrismaClient } from '../../db/client';
 import { PENDING_META, type TaskProgress, type TaskState } from '../../core/progress';
-import { progressFromRecord } from '../../core/task-events';
+import { progressFromRecord, RECORDED_RUN_FIELDS, type RecordedRun } from '../../core/task-events';
 import { NotFoundError, ServiceUnavailableError } from '../errors';
 import { isTemporalUnavailable } from '../unavailable';
 
 const QUERY_DEADLINE_MS = 5_000;
 
-type RunRecord = {
-  taskId: string;
-  status: string;
-  phase: string;
-  message: string;
-  cost: number;
-  tokens: number;
-  requestSteps: unknown;
-  responseSteps: unknown;
-  result: unknown;
-  error: string | null;
-  startedAt: Date | null;
-};
+type RunRecord = RecordedRun & { taskId: string; startedAt: Date | null };
 
-const RECORD_FIELDS = {
-  taskId: true,
-  status: true,
-  phase: true,
-  message: true,
-  cost: true,
-  tokens: true,
-  requestSteps: true,
-  responseSteps: true,
-  result: true,
-  error: true,
-  startedAt: true,
-} as const;
+const RECORD_FIELDS = { ...RECORDED_RUN_FIELDS, taskId: true, startedAt: true } as const;
 
 /**
  * The progress of one task, for its account only. A finished task is answered from its run record
