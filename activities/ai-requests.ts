@@ -78,7 +78,7 @@ export async function saveOnce(
   write: (tx: Transaction, request: StoredRequest & { parsed: NonNullable<StoredRequest['parsed']> }) => Promise<SavedOutput>,
 ): Promise<SavedOutput> {
   const where = { taskId_itemKey: { taskId: ref.taskId, itemKey: ref.itemKey } };
-  return prisma.$transaction(async (tx) => {
+  const outcome = await prisma.$transaction(async (tx) => {
     const request = await tx.aIRequest.findUnique({ where });
     if (request?.parsed == null) throw invalidInputError(`No parsed answer to save for ${ref.taskId}/${ref.itemKey}.`);
     if (request.saved) return request.saved as unknown as SavedOutput;
@@ -86,6 +86,17 @@ export async function saveOnce(
     await tx.aIRequest.update({ where, data: { saved: saved as unknown as object } });
     return saved;
   });
+  dieAfterSaveCommitInFaultTests();
+  return outcome;
+}
+
+/**
+ * Test-only fault hook (test/faults): a worker started with AI_TASKS_FAULT_HOOK=kill-after-save-commit
+ * dies right after a save commits, before Temporal hears of it — the moment idempotent saves exist
+ * for. Unset (always, outside that test), it does nothing.
+ */
+function dieAfterSaveCommitInFaultTests(): void {
+  if (process.env.AI_TASKS_FAULT_HOOK === 'kill-after-save-commit') process.kill(process.pid, 'SIGKILL');
 }
 
 /** The rows a run names must all still be the account's; the error lists those that are not. */

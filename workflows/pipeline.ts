@@ -35,7 +35,9 @@ type Activity<A extends unknown[], R> = (...args: A) => Promise<R>;
  * outage must delay a run, not fail it).
  */
 const databaseSteps = proxyActivities<Record<string, Activity<any[], any>>>({
-  startToCloseTimeout: '60 seconds',
+  // One transaction running longer than this is stuck; it is also how soon a killed worker's
+  // database step is noticed (these steps do not heartbeat).
+  startToCloseTimeout: '15 seconds',
   retry: {
     initialInterval: '1 second',
     backoffCoefficient: 2,
@@ -63,7 +65,7 @@ const providerSteps = proxyActivities<Record<string, Activity<[CompletionRef], C
 
 /** The completion of the run record happens even when the run was cancelled. */
 const runRecordSteps = proxyActivities<{ completeRunRecord: Activity<[RunOutcome], void> }>({
-  startToCloseTimeout: '60 seconds',
+  startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 

@@ -106,24 +106,7 @@ export async function startTestStack(options: { providerIdleTimeoutMs?: number; 
   await app.listen({ port: 0, host: '127.0.0.1' });
   const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
-  const api: TestStack['api'] = async (method, path, opts = {}) => {
-    const headers: Record<string, string> = { ...(opts.headers ?? {}) };
-    if (opts.key) headers.authorization = `Bearer ${opts.key}`;
-    if (opts.body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers,
-      body: opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body),
-    });
-    const text = await response.text();
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // not JSON: the test sees the text
-    }
-    return { status: response.status, body: body as never };
-  };
+  const api = apiClient(baseUrl);
 
   const stack: TestStack = {
     baseUrl,
@@ -170,7 +153,29 @@ export async function startTestStack(options: { providerIdleTimeoutMs?: number; 
   return stack;
 }
 
-function requiredEnv(name: string): string {
+/** Real HTTP requests to an API at `baseUrl`, answering status and (JSON-decoded when it is JSON) body. */
+export function apiClient(baseUrl: string): TestStack['api'] {
+  return async (method, path, opts = {}) => {
+    const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+    if (opts.key) headers.authorization = `Bearer ${opts.key}`;
+    if (opts.body !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers,
+      body: opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body),
+    });
+    const text = await response.text();
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // not JSON: the test sees the text
+    }
+    return { status: response.status, body: body as never };
+  };
+}
+
+export function requiredEnv(name: string): string {
   const value = process.env[name];
   if (!value) throw new Error(`${name} is not set: run the suite through jest (test/support/global-setup.ts sets it)`);
   return value;
