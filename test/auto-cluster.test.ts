@@ -1,6 +1,6 @@
-import { PHASES } from '../core/phases';
 import type { TaskProgress } from '../core/progress';
 import { startTestStack, type TestAccount, type TestStack } from './support/stack';
+import { expectForwardProgress, stepsInOrder } from './support/progress-checks';
 
 const KEYWORDS = [
   { keyword: 'best running shoes', volume: 12000, difficulty: 45, intent: 'commercial' },
@@ -74,15 +74,12 @@ describe('auto_cluster end to end', () => {
   });
 
   it('reports phases in order with a percentage that never goes backwards', () => {
-    const order = seen.map((p) => PHASES.indexOf(p.meta.phase));
-    expect(order).toEqual([...order].sort((a, b) => a - b));
-    const percentages = seen.map((p) => p.meta.percentage);
-    expect(percentages).toEqual([...percentages].sort((a, b) => a - b));
+    expectForwardProgress(seen);
     expect(seen.some((p) => p.state === 'PROGRESS' && p.meta.phase === 'AI_CALL')).toBe(true);
   });
 
   it("logs each phase's step with the seed's messages", () => {
-    const steps = [...final.meta.request_steps, ...final.meta.response_steps].sort((a, b) => a.stepNumber - b.stepNumber);
+    const steps = stepsInOrder(final);
     const clusters = final.result!.clusters_created as number;
     expect(steps.map((s) => [s.status, s.message])).toEqual([
       ['success', `Validating best running shoes, running shoes for flat feet, Trail Running Shoes and 3 more keywords`],

@@ -2,6 +2,7 @@ import { PHASES } from '../core/phases';
 import { createGenerateContentActivities } from '../activities/generate-content';
 import type { TaskProgress } from '../core/progress';
 import { startTestStack, type TestAccount, type TestStack } from './support/stack';
+import { stepsInOrder } from './support/progress-checks';
 
 const OUTLINE = {
   introduction: 'Why fit matters more than looks.',
@@ -72,7 +73,7 @@ function promptOf(request: { body: unknown }): string {
 }
 
 function stepMessages(final: TaskProgress): string[] {
-  return [...final.meta.request_steps, ...final.meta.response_steps].sort((a, b) => a.stepNumber - b.stepNumber).map((s) => s.message);
+  return stepsInOrder(final).map((s) => s.message);
 }
 
 describe('generate_content writes one article per writer task', () => {

@@ -1,4 +1,3 @@
-import { PHASES } from '../core/phases';
 import type { TaskProgress } from '../core/progress';
 import { generateIdeas } from '../core/functions';
 import { BATCH_ITEM_KEY, type RunInput } from '../core/run';
@@ -6,6 +5,7 @@ import { Prisma, type Cluster } from '../db/client';
 import { createGenerateIdeasActivities } from '../activities/generate-ideas';
 import { startTask } from '../api/services/start-task';
 import { startTestStack, type TestAccount, type TestStack } from './support/stack';
+import { expectForwardProgress, stepsInOrder } from './support/progress-checks';
 
 interface ClusterSpec {
   name: string;
@@ -129,15 +129,12 @@ describe('generate_ideas end to end', () => {
   });
 
   it('reports phases in order with a percentage that never goes backwards', () => {
-    const order = seen.map((p) => PHASES.indexOf(p.meta.phase));
-    expect(order).toEqual([...order].sort((a, b) => a - b));
-    const percentages = seen.map((p) => p.meta.percentage);
-    expect(percentages).toEqual([...percentages].sort((a, b) => a - b));
+    expectForwardProgress(seen);
     expect(seen.some((p) => p.state === 'PROGRESS' && p.meta.phase === 'AI_CALL')).toBe(true);
   });
 
   it("logs each phase's step with the seed's messages", () => {
-    const steps = [...final.meta.request_steps, ...final.meta.response_steps].sort((a, b) => a.stepNumber - b.stepNumber);
+    const steps = stepsInOrder(final);
     expect(steps.map((s) => [s.status, s.message])).toEqual([
       ['success', 'Verifying cluster integrity'],
       ['success', 'Loading cluster keywords'],

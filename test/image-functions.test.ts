@@ -3,6 +3,7 @@ import type { TaskProgress } from '../core/progress';
 import { buildImagePromptsAnswer } from '../tools/demo-provider/answers';
 import { startTestStack, type TestAccount, type TestStack } from './support/stack';
 import { RUNWARE_TEST_KEY } from './support/provider-keys';
+import { stepsInOrder } from './support/progress-checks';
 
 const IMAGE_SETTINGS = {
   provider: 'openai',
@@ -70,7 +71,7 @@ const extractPrompts = (owner: TestAccount, ids: number[]) => run(owner, '/api/v
 const generateImages = (owner: TestAccount, ids: number[]) => run(owner, '/api/v1/writer/images/generate_images/', ids);
 
 function stepMessages(progress: TaskProgress): string[] {
-  const steps = [...progress.meta.request_steps, ...progress.meta.response_steps].sort((a, b) => a.stepNumber - b.stepNumber);
+  const steps = stepsInOrder(progress);
   return [...new Set(steps.map((s) => s.message))];
 }
 
