@@ -11,6 +11,12 @@ const envSchema = z.object({
   CORS_ORIGINS: z.string().default(''),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
+  /** Activities one worker runs at once; AI calls mostly wait on the provider, so this can be high. */
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(200),
+  /** Workflow tasks one worker runs at once (the SDK's default when unset). */
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().positive().optional(),
+  /** Runs kept in the worker's cache between workflow tasks (the SDK's default when unset). */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().nonnegative().optional(),
   AI_PROVIDER_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
   /** Signs the progress stream's tokens; unset, a secret derived from DATABASE_URL (set it in production). */
   STREAM_TOKEN_SECRET: z.string().min(16, 'STREAM_TOKEN_SECRET must be at least 16 characters').optional(),

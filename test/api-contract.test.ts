@@ -329,6 +329,12 @@ describe('when PostgreSQL is unreachable', () => {
     expect(await response.json()).toEqual({ success: false, database: 'unreachable', temporal: 'ok', error: 'Unreachable: database' });
   });
 
+  it('liveness answers 200 without asking the unreachable database', async () => {
+    const response = await fetch(`${baseUrl}/api/v1/health/live/`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ success: true });
+  });
+
   it('an authenticated route answers 503 saying the database is unreachable, not 500', async () => {
     const response = await fetch(`${baseUrl}/api/v1/planner/sectors/`, { headers: { authorization: `Bearer ${account.apiKey}` } });
     expect(response.status).toBe(503);

@@ -17,6 +17,7 @@ describe('the OpenAPI document at /docs', () => {
     const paths = Object.keys(doc.body.paths);
     for (const path of [
       '/api/v1/health/',
+      '/api/v1/health/live/',
       '/api/v1/planner/keywords/',
       '/api/v1/planner/keywords/auto_cluster/',
       '/api/v1/planner/clusters/auto_generate_ideas/',

@@ -8,8 +8,16 @@ const healthResponse = z.object({
   error: z.string().optional(),
 });
 
-/** `GET /api/v1/health/` (no auth): 200 when PostgreSQL and Temporal answer, 503 naming what is down. */
+const liveResponse = z.object({ success: z.literal(true) });
+
+/**
+ * `GET /api/v1/health/live/` (no auth): 200 while the process serves requests, asking nothing of
+ * its dependencies (a liveness probe; `/api/v1/health/` is the readiness probe).
+ * `GET /api/v1/health/` (no auth): 200 when PostgreSQL and Temporal answer, 503 naming what is down. */
 export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get('/api/v1/health/live/', { config: { public: true }, schema: { tags: ['system'], response: { 200: liveResponse } } }, async () => ({
+    success: true as const,
+  }));
   app.get(
     '/api/v1/health/',
     { config: { public: true }, schema: { tags: ['system'], response: { 200: healthResponse, 503: healthResponse } } },

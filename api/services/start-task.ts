@@ -21,20 +21,19 @@ export function newTaskId(definition: AIFunctionDefinition, accountId: number): 
 }
 
 /**
- * Accepts a task: writes its run record (SPEC §4), then starts the function's workflow with the
- * record's id. If Temporal cannot take it, the record is removed and the caller gets a 503, so no
- * record points at a run that does not exist.
+ * Writes a new task's run record (SPEC §4) and answers the workflow input for it, or the earlier
+ * task's id when the Idempotency-Key was seen before.
  */
-export async function startTask(
-  deps: { prisma: PrismaClient; temporal: Client; taskQueue: string },
+export async function createRunRecord(
+  prisma: PrismaClient,
   definition: AIFunctionDefinition,
   request: StartTaskRequest,
   extra: { retryOf?: string; idempotency?: IdempotentRequest } = {},
-): Promise<string> {
+): Promise<{ input: RunInput } | { earlier: string }> {
   const { idempotency } = extra;
   if (idempotency) {
-    const earlier = await taskForKey(deps.prisma, request.accountId, idempotency);
-    if (earlier) return earlier;
+    const earlier = await taskForKey(prisma, request.accountId, idempotency);
+    if (earlier) return { earlier };
   }
   const taskId = newTaskId(definition, request.accountId);
   const input: RunInput = {
@@ -46,7 +45,7 @@ export async function startTask(
     ...(request.promptOverride ? { promptOverride: request.promptOverride } : {}),
   };
   try {
-    await deps.prisma.aITaskLog.create({
+    await prisma.aITaskLog.create({
       data: {
         taskId,
         accountId: request.accountId,
@@ -62,10 +61,28 @@ export async function startTask(
     });
   } catch (err) {
     // Two requests with the same key at once: the unique key let one through; answer its task.
-    const earlier = idempotency && isUniqueViolation(err) ? await taskForKey(deps.prisma, request.accountId, idempotency) : undefined;
-    if (earlier) return earlier;
+    const earlier = idempotency && isUniqueViolation(err) ? await taskForKey(prisma, request.accountId, idempotency) : undefined;
+    if (earlier) return { earlier };
     throw err;
   }
+  return { input };
+}
+
+/**
+ * Accepts a task: writes its run record, then starts the function's workflow with the record's id.
+ * If Temporal cannot take it, the record is removed and the caller gets a 503, so no record points
+ * at a run that does not exist.
+ */
+export async function startTask(
+  deps: { prisma: PrismaClient; temporal: Client; taskQueue: string },
+  definition: AIFunctionDefinition,
+  request: StartTaskRequest,
+  extra: { retryOf?: string; idempotency?: IdempotentRequest } = {},
+): Promise<string> {
+  const record = await createRunRecord(deps.prisma, definition, request, extra);
+  if ('earlier' in record) return record.earlier;
+  const { input } = record;
+  const taskId = input.taskId;
   const summary = `${definition.name} of ${request.ids.length} ${definition.itemNoun}(s) for account ${request.accountId}`;
   try {
     await deps.temporal.workflow.start(definition.workflowType, {

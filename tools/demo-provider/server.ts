@@ -48,6 +48,12 @@ export interface DemoProvider {
   requests(filter?: { path?: string }): RecordedRequest[];
   /** Clears queued behaviours and the record, and restores the starting settings. */
   reset(): void;
+  /** From now on, answers wait (after any delay) until `release()`: requests in flight, held on purpose. */
+  hold(): void;
+  /** Lets every held answer go, and stops holding. */
+  release(): void;
+  /** How many requests are waiting for `release()`. */
+  held(): number;
   /** Changes some settings; returns them all. */
   settings(change?: Partial<ProviderSettings>): ProviderSettings;
   /** Stops at once, dropping open and hung requests. */
@@ -74,6 +80,8 @@ export async function startDemoProvider(options: DemoProviderOptions = {}): Prom
   // Aborting this wakes every delay, stream and hung request when the provider closes.
   const closing = new AbortController();
   const sockets = new Set<Socket>();
+  let gate: { opened: Promise<void>; open: () => void } | undefined;
+  let heldCount = 0;
   const log = (line: string) => {
     if (!options.quiet) process.stderr.write(`[demo-provider] ${line}\n`);
   };
@@ -82,7 +90,19 @@ export async function startDemoProvider(options: DemoProviderOptions = {}): Prom
     enqueue: (behaviour) => queue.enqueue(behaviour),
     pendingBehaviours: () => queue.list(),
     requests: (filter) => record.list(filter),
+    hold() {
+      if (gate) return;
+      let open!: () => void;
+      const opened = new Promise<void>((resolve) => (open = resolve));
+      gate = { opened, open };
+    },
+    release() {
+      gate?.open();
+      gate = undefined;
+    },
+    held: () => heldCount,
     reset() {
+      provider.release();
       queue.clear();
       record.clear();
       settings = { ...startingSettings };
@@ -125,6 +145,12 @@ export async function startDemoProvider(options: DemoProviderOptions = {}): Prom
 
     entry.delayMs = behaviour?.delayMs ?? settings.defaultDelayMs;
     if (!(await wait(entry.delayMs, signal))) return;
+    if (gate) {
+      heldCount++;
+      const released = await Promise.race([gate.opened.then(() => true), untilAborted(signal).then(() => false)]);
+      heldCount--;
+      if (!released) return;
+    }
 
     if (behaviour?.hang) {
       await untilAborted(signal);

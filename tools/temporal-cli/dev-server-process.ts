@@ -9,7 +9,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { SEARCH_ATTRIBUTES } from '../../core/search-attributes';
-import type { DevServerSettings, RunningDevServer } from './dev-server';
+import { devServerTuningArgs, type DevServerSettings, type RunningDevServer } from './dev-server';
 import { stopWithThisProcess } from './stop-with-process';
 import { waitForNamespace } from './wait-for-server';
 
@@ -25,6 +25,7 @@ export async function spawnDevServer(cli: string, s: DevServerSettings): Promise
     '--port', String(s.port),
     '--ui-port', String(s.uiPort),
     '--log-level', 'warn',
+    ...devServerTuningArgs(s),
     // The "default" namespace always exists; others are created at launch.
     ...(s.namespace === 'default' ? [] : ['--namespace', s.namespace]),
     ...SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${TypedSearchAttributes.toMetadataType(key.type)}`]),

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { SEARCH_ATTRIBUTES } from '../../core/search-attributes';
-import type { DevServerSettings, RunningDevServer } from './dev-server';
+import { devServerTuningArgs, type DevServerSettings, type RunningDevServer } from './dev-server';
 
 export async function startSdkDownloadedDevServer(s: DevServerSettings, projectRoot: string): Promise<RunningDevServer> {
   // A development dependency: loaded only here, so installs without it still run everything else.
@@ -26,6 +26,7 @@ export async function startSdkDownloadedDevServer(s: DevServerSettings, projectR
       namespace: s.namespace,
       log: { format: 'pretty', level: 'warn' },
       searchAttributes: [...SEARCH_ATTRIBUTES],
+      extraArgs: devServerTuningArgs(s),
     },
   });
   s.log('Running the Temporal dev server downloaded by the Temporal SDK.');

@@ -1,0 +1,124 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { benchDir, startBenchEnvironment, type BenchEnvironment } from './environment';
+import { figuresOf, formatTable, type Rounds } from './report';
+import { memoryRound, overheadRound, progressRound, startRound, throughputRound, type BenchSettings } from './scenarios';
+import { createWorkload, type Workload } from './workload';
+
+const SCENARIOS = ['memory', 'overhead', 'start', 'throughput', 'progress'] as const;
+
+const settingsSchema = z.object({
+  BENCH_ROUNDS: z.coerce.number().int().min(1).default(3),
+  BENCH_OVERHEAD_TASKS: z.coerce.number().int().min(1).default(200),
+  BENCH_THROUGHPUT_TASKS: z.coerce.number().int().min(1).default(1000),
+  BENCH_POLLERS: z.coerce.number().int().min(1).default(500),
+  BENCH_POLL_INTERVAL_MS: z.coerce.number().int().min(1).default(1500),
+  BENCH_POLL_SECONDS: z.coerce.number().min(1).default(20),
+  BENCH_RUNNING_TASKS: z.coerce.number().int().min(1).default(50),
+  BENCH_START_TASKS: z.coerce.number().int().min(1).default(200),
+  BENCH_MEMORY_TASKS: z.coerce.number().int().min(1).default(200),
+  BENCH_SCENARIOS: z
+    .string()
+    .default(SCENARIOS.join(','))
+    .transform((list) => list.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(SCENARIOS)).min(1)),
+});
+
+/**
+ * `npm run bench`: what durable execution costs, measured beside a BullMQ peer running the same
+ * activities and beside a plain in-process call, on this machine, in one run. Prints every figure
+ * with its goal and writes them to .data/bench/.
+ */
+async function main(): Promise<void> {
+  const parsed = settingsSchema.safeParse(process.env);
+  if (!parsed.success) {
+    throw new Error(`Invalid benchmark setting: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const e = parsed.data;
+  const settings: BenchSettings = {
+    rounds: e.BENCH_ROUNDS,
+    overheadTasks: e.BENCH_OVERHEAD_TASKS,
+    throughputTasks: e.BENCH_THROUGHPUT_TASKS,
+    pollers: e.BENCH_POLLERS,
+    pollIntervalMs: e.BENCH_POLL_INTERVAL_MS,
+    pollSeconds: e.BENCH_POLL_SECONDS,
+    runningTasks: e.BENCH_RUNNING_TASKS,
+    startTasks: e.BENCH_START_TASKS,
+    memoryTasks: e.BENCH_MEMORY_TASKS,
+  };
+  const scenarios = new Set(e.BENCH_SCENARIOS);
+  const began = Date.now();
+  const say = (line: string) => console.log(`[bench ${((Date.now() - began) / 1000).toFixed(0).padStart(3)} s] ${line}`);
+
+  say(`Starting PostgreSQL, Temporal, the worker, the API, the demo provider and the BullMQ peer…`);
+  const env: BenchEnvironment = await startBenchEnvironment(say);
+  let work: Workload | undefined;
+  const stop = async () => {
+    await work?.close().catch(() => undefined);
+    await env.stop();
+  };
+  process.once('SIGINT', () => void stop().then(() => process.exit(130)));
+  try {
+    work = await createWorkload(env);
+    say('Warming up (10 tasks on each path)…');
+    for (const ids of await work.keywordSets(10)) await work.runTemporal(ids);
+    for (const ids of await work.keywordSets(10)) await work.runPeer(ids);
+    for (const ids of await work.keywordSets(10)) await work.runInProcess(ids);
+
+    const rounds: Rounds = { overhead: [], throughput: [], progress: [], start: [], memory: [] };
+    const each = async (name: (typeof SCENARIOS)[number], title: string, run: (round: number) => Promise<void>) => {
+      if (!scenarios.has(name)) return;
+      say(title);
+      for (let round = 0; round < settings.rounds; round++) {
+        await run(round);
+        env.provider.reset();
+      }
+    };
+    await each('memory', `Memory: ${settings.memoryTasks} tasks held in their AI call`, async (round) => {
+      rounds.memory.push(await memoryRound(env, work!, settings, round, say));
+    });
+    await each('overhead', `Overhead: ${settings.overheadTasks} sequential auto_cluster tasks (20 keywords) per system`, async (round) => {
+      rounds.overhead.push(await overheadRound(work!, settings, round, say));
+    });
+    await each('start', `Start latency: ${settings.startTasks} sequential POSTs`, async (round) => {
+      rounds.start.push(await startRound(env, work!, settings, round, say));
+    });
+    await each('throughput', `Throughput: ${settings.throughputTasks} tasks submitted at once per system`, async (round) => {
+      rounds.throughput.push(await throughputRound(work!, settings, round, say));
+    });
+    const finished = await env.prisma.aITaskLog.findMany({
+      where: { accountId: work.accountId, status: 'success' },
+      select: { taskId: true },
+      orderBy: { id: 'desc' },
+      take: settings.pollers,
+    });
+    await each(
+      'progress',
+      `Progress endpoint: ${settings.pollers} pollers, one request each per ${settings.pollIntervalMs} ms, ${settings.pollSeconds} s per target`,
+      async (round) => {
+        rounds.progress.push(await progressRound(env, work!, settings, finished.map((f) => f.taskId), round, say));
+      },
+    );
+
+    const figures = figuresOf(rounds);
+    const seconds = (Date.now() - began) / 1000;
+    console.log(`\n${formatTable(figures)}\n`);
+    const short = figures.filter((f) => f.goal && !f.goal.pass);
+    const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` };
+    const report = { finishedAt: new Date().toISOString(), durationSeconds: seconds, machine, settings, scenarios: [...scenarios], figures, rounds };
+    mkdirSync(benchDir, { recursive: true });
+    const file = path.join(benchDir, `bench-${report.finishedAt.replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(path.join(benchDir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+    say(`${figures.filter((f) => f.goal).length - short.length} goals PASS, ${short.length} SHORT; figures in ${path.relative(process.cwd(), file)}; ${seconds.toFixed(0)} s in all.`);
+  } finally {
+    await stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(`[bench] ${err instanceof Error ? err.message : err}`);
+  process.exit(1);
+});

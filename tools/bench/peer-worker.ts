@@ -1,0 +1,49 @@
+import { Worker } from 'bullmq';
+import IORedis from 'ioredis';
+import { findFunction } from '../../core/functions';
+import type { RunInput } from '../../core/run';
+import { createPrismaClient } from '../../db/client';
+import { createDirectPipeline } from './direct-pipeline';
+
+/**
+ * The benchmark's BullMQ peer: a queue worker running the same activities as the Temporal worker,
+ * in its own process, as a team using a plain job queue would deploy it. Progress goes to the job
+ * (BullMQ's own progress store in Redis).
+ */
+async function main(): Promise<void> {
+  const databaseUrl = required('DATABASE_URL');
+  const queueName = required('BENCH_QUEUE');
+  const connection = new IORedis(required('REDIS_URL'), { maxRetriesPerRequest: null });
+  const prisma = createPrismaClient(databaseUrl, { max: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
+  const runDirect = createDirectPipeline({ prisma });
+  const worker = new Worker<RunInput>(
+    queueName,
+    async (job) => {
+      const definition = findFunction(job.data.functionName);
+      if (!definition) throw new Error(`Unknown function ${job.data.functionName}`);
+      return runDirect(definition, job.data, (phase, percentage) => job.updateProgress({ phase, percentage }));
+    },
+    { connection, concurrency: Number(process.env.BENCH_PEER_CONCURRENCY ?? 50) },
+  );
+  await worker.waitUntilReady();
+  console.log('peer ready');
+  const stop = async () => {
+    await worker.close();
+    await connection.quit();
+    await prisma.$disconnect();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop());
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
