@@ -3,6 +3,7 @@ import {
   ApplicationFailure,
   CancellationScope,
   isCancellation,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -64,10 +65,37 @@ const providerSteps = proxyActivities<Record<string, Activity<[CompletionRef], C
 });
 
 /** The completion of the run record happens even when the run was cancelled. */
-const runRecordSteps = proxyActivities<{ completeRunRecord: Activity<[RunOutcome], void> }>({
+const runRecordSteps = proxyActivities<RunRecordSteps>({
   startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
+
+type RunRecordSteps = { completeRunRecord: Activity<[RunOutcome], void> };
+
+/**
+ * The same database steps as local activities: run by the worker that runs the workflow, with no
+ * task queue round trip and no history events of their own (one marker each), so a run's steps
+ * before and after the AI call each take one workflow task. Redoing one is cheap and safe (reads,
+ * and saves that record their outcome in the same transaction). A worker that dies during one is
+ * noticed at the workflow task timeout (10 s), and the next worker runs the step again.
+ */
+const localDatabaseSteps = proxyLocalActivities<Record<string, Activity<any[], any>>>({
+  startToCloseTimeout: '15 seconds',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES,
+  },
+});
+
+const localRunRecordSteps = proxyLocalActivities<RunRecordSteps>({
+  startToCloseTimeout: '15 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+});
+
+/** Runs started before database steps became local activities replay with regular ones. */
+export const LOCAL_DATABASE_STEPS_PATCH = 'local-database-steps';
 
 /**
  * Live progress (SPEC §9): a local activity runs in the worker beside the workflow, with no task
@@ -98,10 +126,13 @@ export async function runAIFunction(definition: AIFunctionDefinition, input: Run
   const progress = new ProgressState((update) => publishLive({ taskId: input.taskId, event: 'progress', update }));
   setHandler(taskProgressQuery, () => progress.snapshot());
 
-  const validate = databaseSteps[definition.activities.validate] as Activity<[RunInput], ValidatedInput>;
-  const prepare = databaseSteps[definition.activities.prepare] as Activity<[RunInput], PreparedRun>;
-  const parse = databaseSteps[definition.activities.parse] as Activity<[CompletionRef], ParsedAnswer>;
-  const save = databaseSteps[definition.activities.save] as Activity<[RunInput, PreparedRequest], SavedOutput>;
+  const local = patched(LOCAL_DATABASE_STEPS_PATCH);
+  const steps = local ? localDatabaseSteps : databaseSteps;
+  const recordSteps = local ? localRunRecordSteps : runRecordSteps;
+  const validate = steps[definition.activities.validate] as Activity<[RunInput], ValidatedInput>;
+  const prepare = steps[definition.activities.prepare] as Activity<[RunInput], PreparedRun>;
+  const parse = steps[definition.activities.parse] as Activity<[CompletionRef], ParsedAnswer>;
+  const save = steps[definition.activities.save] as Activity<[RunInput, PreparedRequest], SavedOutput>;
   const callProvider = providerSteps[definition.activities.call];
   const say = (phase: keyof typeof definition.messages, ctx: Partial<MessageContext> = {}) =>
     definition.messages[phase]({ names: [], count: 0, ...ctx });
@@ -188,17 +219,17 @@ export async function runAIFunction(definition: AIFunctionDefinition, input: Run
     const result: TaskResult = { count: savedCount, ...counters, items: itemOutcomes };
     // The record is completed before the query can report the end: a poller that sees SUCCESS
     // finds the run record (and the rows) complete.
-    await finish(progress, input, { status: 'success', result });
+    await finish(recordSteps, progress, input, { status: 'success', result });
     progress.succeed(result);
     return result;
   } catch (err) {
     if (isCancellation(err)) {
-      await CancellationScope.nonCancellable(() => finish(progress, input, { status: 'revoked' }));
+      await CancellationScope.nonCancellable(() => finish(recordSteps, progress, input, { status: 'revoked' }));
       progress.revoke();
       throw err;
     }
     const message = failureMessage(err);
-    await finish(progress, input, { status: 'error', error: message });
+    await finish(recordSteps, progress, input, { status: 'error', error: message });
     progress.fail(message);
     throw ApplicationFailure.nonRetryable(message, failureType(err));
   }
@@ -207,6 +238,7 @@ export async function runAIFunction(definition: AIFunctionDefinition, input: Run
 const STATE_OF: Record<RunOutcome['status'], string> = { success: 'SUCCESS', error: 'FAILURE', revoked: 'REVOKED' };
 
 async function finish(
+  recordSteps: RunRecordSteps,
   progress: ProgressState,
   input: RunInput,
   end: { status: RunOutcome['status']; result?: TaskResult; error?: string },
@@ -214,7 +246,7 @@ async function finish(
   const { meta } = progress.snapshot();
   upsertSearchAttributes([{ key: AI_STATE, value: STATE_OF[end.status] }]);
   await progress.publish();
-  await runRecordSteps.completeRunRecord({
+  await recordSteps.completeRunRecord({
     taskId: input.taskId,
     status: end.status,
     phase: meta.phase,
