@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import type { PrismaClient } from '../db/client';
 import type { TaskProgress } from '../core/progress';
 import {
@@ -33,8 +34,23 @@ export async function publishTaskEvent(prisma: PrismaClient, taskId: string, eve
 }
 
 
+/** The run (workflow and run id) a publishing local activity works for. */
+function runKey(taskId: string): string {
+  return `${taskId}/${Context.current().info.workflowExecution?.runId ?? ''}`;
+}
+
+/** Runs whose last published progress this worker keeps, oldest dropped first. */
+const LAST_PUBLISHED_LIMIT = 5_000;
+
 /** The `publishProgress` local activity, called by the pipeline at every progress change. */
 export function createTaskEventActivities({ prisma }: ActivityDeps) {
+  /**
+   * The progress this worker last published for a run (workflow and run id), with its update's
+   * number. The next update of that run builds on it without reading it back, but only when it is
+   * the very next one: after a failed publish, a move to another worker or a reset, the previous
+   * event is read from the table.
+   */
+  const lastPublished = new Map<string, { seq: number; progress: TaskProgress }>();
   /**
    * A `progress` event is the previous progress answer with the workflow's update applied (the
    * update holds only what changed, to keep history small); `done` is the completed run record's
@@ -42,18 +58,30 @@ export function createTaskEventActivities({ prisma }: ActivityDeps) {
    */
   async function publishProgress(live: LiveProgressEvent): Promise<void> {
     if (live.event === 'done') {
+      lastPublished.delete(runKey(live.taskId));
       const record = await prisma.aITaskLog.findUnique({ where: { taskId: live.taskId }, select: RECORDED_RUN_FIELDS });
       if (!record || record.status === 'pending') return;
       await publishTaskEvent(prisma, live.taskId, 'done', progressFromRecord(record));
       return;
     }
-    const previous = await prisma.taskEvent.findFirst({
-      where: { taskId: live.taskId, event: 'progress' },
-      orderBy: { id: 'desc' },
-      select: { data: true },
-    });
-    const progress = applyProgressUpdate(previous?.data as TaskProgress | undefined, live.update);
+    const run = runKey(live.taskId);
+    const seq = live.update.seq;
+    const cached = lastPublished.get(run);
+    const previous =
+      cached && seq !== undefined && cached.seq === seq - 1
+        ? cached.progress
+        : ((
+            await prisma.taskEvent.findFirst({
+              where: { taskId: live.taskId, event: 'progress' },
+              orderBy: { id: 'desc' },
+              select: { data: true },
+            })
+          )?.data as TaskProgress | undefined);
+    const progress = applyProgressUpdate(previous, live.update);
     await publishTaskEvent(prisma, live.taskId, 'progress', progress);
+    lastPublished.delete(run);
+    if (seq !== undefined) lastPublished.set(run, { seq, progress });
+    if (lastPublished.size > LAST_PUBLISHED_LIMIT) lastPublished.delete(lastPublished.keys().next().value!);
   }
 
   return { publishProgress };

@@ -36,6 +36,8 @@ export interface ProgressUpdate {
   meta: Omit<ProgressMeta, 'request_steps' | 'response_steps'>;
   stepCounts: { request: number; response: number };
   steps: ChangedStep[];
+  /** 1 for a run's first update, then one more for each (absent in updates of older runs). */
+  seq?: number;
 }
 
 /** The `publishProgress` local activity's input: a progress change, or the end of the run. */

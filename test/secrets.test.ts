@@ -6,7 +6,7 @@ import { leakedKeys, readSuiteLog } from './support/suite-log';
 describe('provider keys stay out of histories and logs', () => {
   const dir = path.join(__dirname, 'replay', 'histories');
 
-  it.each(readdirSync(dir).filter((f) => f.endsWith('.json')))('recorded history %s holds no provider key', (file) => {
+  it.each((readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.json')))('recorded history %s holds no provider key', (file) => {
     expect(leakedKeys(readFileSync(path.join(dir, file), 'utf8'), PROVIDER_TEST_KEYS)).toEqual([]);
   });
 

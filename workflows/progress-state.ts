@@ -33,6 +33,7 @@ export class ProgressState {
   private readonly unsent = new Map<StepLog, ChangedStep['log']>();
   private publishing: Promise<void> = Promise.resolve();
   private updateQueued = false;
+  private updatesSent = 0;
 
   constructor(private readonly publishUpdate?: PublishProgress) {}
 
@@ -115,6 +116,7 @@ export class ProgressState {
       meta,
       stepCounts: { request: request_steps.length, response: response_steps.length },
       steps: changed.map(([entry, log]) => ({ ...entry, log })),
+      seq: ++this.updatesSent,
     };
     if (await publishUpdate(update)) return;
     for (const [entry, log] of changed) if (!this.unsent.has(entry)) this.unsent.set(entry, log);

@@ -156,3 +156,43 @@ describe("Runware's task API", () => {
     expect(await response.json()).toEqual({ errors: [expect.objectContaining({ code: 'rateLimitExceeded' })] });
   });
 });
+
+describe('holding answers', () => {
+  it('keeps requests waiting until release, counting them, then answers every one', async () => {
+    const openai = new OpenAI({ apiKey: 'sk-hold', baseURL: `${provider.url}/v1`, maxRetries: 0 });
+    provider.hold();
+    let answered = 0;
+    const asks = [1, 2, 3].map(() => openai.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }).then((a) => (answered++, a)));
+    const deadline = Date.now() + 5000;
+    while (provider.held() < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(provider.held()).toBe(3);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(answered).toBe(0);
+
+    provider.release();
+    const answers = await Promise.all(asks);
+    expect(answers.map((a) => a.choices[0].message.role)).toEqual(['assistant', 'assistant', 'assistant']);
+    expect(provider.held()).toBe(0);
+  });
+
+  it('stops holding on reset, and a held request the client drops is no longer counted', async () => {
+    provider.hold();
+    const controller = new AbortController();
+    const dropped = fetch(`${provider.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }),
+      signal: controller.signal,
+    }).catch((err: Error) => err.name);
+    const deadline = Date.now() + 5000;
+    while (provider.held() < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    controller.abort();
+    expect(await dropped).toBe('AbortError');
+    while (provider.held() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(provider.held()).toBe(0);
+
+    provider.reset();
+    const openai = new OpenAI({ apiKey: 'sk-hold', baseURL: `${provider.url}/v1`, maxRetries: 0 });
+    await expect(openai.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] })).resolves.toBeDefined();
+  });
+});

@@ -11,13 +11,14 @@ const SCENARIOS = ['memory', 'overhead', 'start', 'throughput', 'progress'] as c
 
 const settingsSchema = z.object({
   BENCH_ROUNDS: z.coerce.number().int().min(1).default(3),
+  BENCH_THROUGHPUT_ROUNDS: z.coerce.number().int().min(1).default(2),
   BENCH_OVERHEAD_TASKS: z.coerce.number().int().min(1).default(200),
   BENCH_THROUGHPUT_TASKS: z.coerce.number().int().min(1).default(1000),
   BENCH_POLLERS: z.coerce.number().int().min(1).default(500),
   BENCH_POLL_INTERVAL_MS: z.coerce.number().int().min(1).default(1500),
   BENCH_POLL_SECONDS: z.coerce.number().min(1).default(20),
   BENCH_RUNNING_TASKS: z.coerce.number().int().min(1).default(50),
-  BENCH_START_TASKS: z.coerce.number().int().min(1).default(200),
+  BENCH_START_TASKS: z.coerce.number().int().min(1).default(100),
   BENCH_MEMORY_TASKS: z.coerce.number().int().min(1).default(200),
   BENCH_SCENARIOS: z
     .string()
@@ -68,10 +69,10 @@ async function main(): Promise<void> {
     for (const ids of await work.keywordSets(10)) await work.runInProcess(ids);
 
     const rounds: Rounds = { overhead: [], throughput: [], progress: [], start: [], memory: [] };
-    const each = async (name: (typeof SCENARIOS)[number], title: string, run: (round: number) => Promise<void>) => {
+    const each = async (name: (typeof SCENARIOS)[number], title: string, run: (round: number) => Promise<void>, count = settings.rounds) => {
       if (!scenarios.has(name)) return;
       say(title);
-      for (let round = 0; round < settings.rounds; round++) {
+      for (let round = 0; round < count; round++) {
         await run(round);
         env.provider.reset();
       }
@@ -87,7 +88,7 @@ async function main(): Promise<void> {
     });
     await each('throughput', `Throughput: ${settings.throughputTasks} tasks submitted at once per system`, async (round) => {
       rounds.throughput.push(await throughputRound(work!, settings, round, say));
-    });
+    }, e.BENCH_THROUGHPUT_ROUNDS);
     const finished = await env.prisma.aITaskLog.findMany({
       where: { accountId: work.accountId, status: 'success' },
       select: { taskId: true },
@@ -118,7 +119,11 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  console.error(`[bench] ${err instanceof Error ? err.message : err}`);
-  process.exit(1);
-});
+main().then(
+  // Client connections (Redis, gRPC) may keep the event loop alive once everything is stopped.
+  () => process.exit(process.exitCode ?? 0),
+  (err) => {
+    console.error(`[bench] ${err instanceof Error ? err.message : err}`);
+    process.exit(1);
+  },
+);

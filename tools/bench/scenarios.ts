@@ -149,6 +149,10 @@ export async function startRound(env: BenchEnvironment, work: Workload, settings
 /** 5. (worker RSS with `memoryTasks` runs held in their AI call − idle RSS) / `memoryTasks`. */
 export async function memoryRound(env: BenchEnvironment, work: Workload, settings: BenchSettings, round: number, say: Say) {
   const n = settings.memoryTasks;
+  // A fresh worker each round, warmed by a few runs: the garbage a process has collected so far
+  // would otherwise move its idle figure by more than the tasks weigh.
+  await env.restartWorker();
+  for (const ids of await work.keywordSets(5)) await work.runTemporal(ids);
   const sets = await work.keywordSets(n);
   const pid = env.worker().child.pid!;
   const idleMb = await sampleRssMb(pid);

@@ -71,12 +71,11 @@ export async function createWorkload(env: BenchEnvironment): Promise<Workload> {
       }));
       const sector = await prisma.sector.findUniqueOrThrow({ where: { id: account.sectorId } });
       for (const row of rows) row.siteId = sector.siteId;
-      for (let i = 0; i < rows.length; i += 5000) await prisma.keyword.createMany({ data: rows.slice(i, i + 5000) });
-      const created = await prisma.keyword.findMany({
-        where: { accountId: account.accountId, keyword: { in: rows.map((r) => r.keyword) } },
-        select: { id: true },
-        orderBy: { id: 'asc' },
-      });
+      const created: Array<{ id: number }> = [];
+      for (let i = 0; i < rows.length; i += 5000) {
+        created.push(...(await prisma.keyword.createManyAndReturn({ data: rows.slice(i, i + 5000), select: { id: true } })));
+      }
+      created.sort((a, b) => a.id - b.id);
       return Array.from({ length: count }, (_, t) => created.slice(t * KEYWORDS_PER_TASK, (t + 1) * KEYWORDS_PER_TASK).map((k) => k.id));
     },
     startTemporal,
@@ -102,7 +101,8 @@ export async function createWorkload(env: BenchEnvironment): Promise<Workload> {
         const finished = await prisma.aITaskLog.count({ where: { taskId: { in: taskIds }, status: { not: 'pending' } } });
         if (finished === taskIds.length) break;
         if (Date.now() > deadline) throw new Error(`${taskIds.length - finished} of ${taskIds.length} tasks did not finish within ${timeoutMs / 1000} s`);
-        await new Promise((r) => setTimeout(r, 25));
+        // Coarse enough to cost next to nothing, fine enough for runs of tens of seconds.
+        await new Promise((r) => setTimeout(r, 200));
       }
       const failed = await prisma.aITaskLog.findMany({ where: { taskId: { in: taskIds }, status: { not: 'success' } }, select: { taskId: true, error: true }, take: 3 });
       if (failed.length) throw new Error(`Benchmark tasks failed, e.g. ${failed.map((f) => `${f.taskId}: ${f.error}`).join('; ')}`);
