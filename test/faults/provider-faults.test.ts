@@ -1,3 +1,4 @@
+import { localActivityRuns, type LocalActivityRun } from '../support/history-steps';
 import { CLUSTERS_EXPECTED } from '../../core/clusters';
 import type { TaskProgress } from '../../core/progress';
 import type { BehaviourInput } from '../../tools/demo-provider/behaviours';
@@ -27,7 +28,7 @@ interface FaultRun {
   accountId: number;
   calls: ReturnType<typeof chatCallsFor>;
   call: ActivityRun;
-  parse: ActivityRun[];
+  parse: LocalActivityRun[];
 }
 
 /**
@@ -46,7 +47,7 @@ async function clusterWith(marker: string, behaviour: BehaviourInput, state: 'SU
   const events =
     state === 'SUCCESS' ? (await expectClusteredOnce(stack, run)).events : await expectSettledOnce(stack, { taskId, final, state, providerCalls: calls });
   const [call] = runsOf(events, 'requestCompletion');
-  return { final, keywordIds, accountId: account.accountId, calls, call, parse: runsOf(events, 'parseClusters') };
+  return { final, keywordIds, accountId: account.accountId, calls, call, parse: localActivityRuns(events, 'parseClusters') };
 }
 
 describe('transient provider faults are retried', () => {
