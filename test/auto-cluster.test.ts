@@ -135,6 +135,8 @@ describe('configuration is checked at INIT, once', () => {
     expect(final.error).toBe(
       `OpenAI IntegrationSettings not configured for account ${bare.accountId}. Please configure OpenAI settings in the integration page.`,
     );
+    // Local activities' markers are written when the workflow task ends, just after the record.
+    await stack.temporal.workflow.getHandle(started.body.task_id).result().catch(() => undefined);
     const history = await stack.temporal.workflow.getHandle(started.body.task_id).fetchHistory();
     // A configuration error is not retried: one validation, its first attempt, failed.
     const validations = localActivityRuns(history.events!, 'validateKeywords');

@@ -230,6 +230,7 @@ describe('generate_content writes one article per writer task', () => {
   });
 
   it('keeps the articles in the database: no activity result in the history carries one', async () => {
+    await stack.temporal.workflow.getHandle(run.taskId).result();
     const history = await stack.temporal.workflow.getHandle(run.taskId).fetchHistory();
     const results = [
       ...history.events!.flatMap((e) => e.activityTaskCompletedEventAttributes?.result?.payloads ?? []).map((p) => Buffer.from(p.data!).toString('utf8')),
@@ -386,6 +387,8 @@ describe('checks before and at INIT', () => {
       meta: { phase: 'INIT' },
       error: `OpenAI IntegrationSettings not configured for account ${bare.accountId}. Please configure OpenAI settings in the integration page.`,
     });
+    // Local activities' markers are written when the workflow task ends, just after the record.
+    await stack.temporal.workflow.getHandle(started.body.task_id).result().catch(() => undefined);
     const history = await stack.temporal.workflow.getHandle(started.body.task_id).fetchHistory();
     const validations = localActivityRuns(history.events!, 'validateWriterTasks');
     expect(validations).toEqual([expect.objectContaining({ attempt: 1, closedAs: 'failed' })]);

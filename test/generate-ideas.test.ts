@@ -366,6 +366,8 @@ describe('INIT checks what the API cannot', () => {
       error: `OpenAI IntegrationSettings not configured for account ${bare.accountId}. Please configure OpenAI settings in the integration page.`,
     });
     expect(final.meta.phase).toBe('INIT');
+    // Local activities' markers are written when the workflow task ends, just after the record.
+    await stack.temporal.workflow.getHandle(started.body.task_id).result().catch(() => undefined);
     const history = await stack.temporal.workflow.getHandle(started.body.task_id).fetchHistory();
     const validations = localActivityRuns(history.events!, 'validateClusters');
     expect(validations).toEqual([expect.objectContaining({ attempt: 1, closedAs: 'failed' })]);

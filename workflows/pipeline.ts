@@ -35,7 +35,7 @@ type Activity<A extends unknown[], R> = (...args: A) => Promise<R>;
  * Database steps: short, safe to redo, retried until the database answers again (a PostgreSQL
  * outage must delay a run, not fail it).
  */
-const databaseSteps = proxyActivities<Record<string, Activity<any[], any>>>({
+const DATABASE_STEP_OPTIONS = {
   // One transaction running longer than this is stuck; it is also how soon a killed worker's
   // database step is noticed (these steps do not heartbeat).
   startToCloseTimeout: '15 seconds',
@@ -45,7 +45,9 @@ const databaseSteps = proxyActivities<Record<string, Activity<any[], any>>>({
     maximumInterval: '30 seconds',
     nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES,
   },
-});
+} as const;
+
+const databaseSteps = proxyActivities<Record<string, Activity<any[], any>>>(DATABASE_STEP_OPTIONS);
 
 /**
  * The provider call: long, heartbeating (a dead worker is noticed within the heartbeat timeout, not
@@ -65,12 +67,21 @@ const providerSteps = proxyActivities<Record<string, Activity<[CompletionRef], C
 });
 
 /** The completion of the run record happens even when the run was cancelled. */
-const runRecordSteps = proxyActivities<RunRecordSteps>({
+const RUN_RECORD_OPTIONS = {
   startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-});
+} as const;
+
+const runRecordSteps = proxyActivities<RunRecordSteps>(RUN_RECORD_OPTIONS);
 
 type RunRecordSteps = { completeRunRecord: Activity<[RunOutcome], void> };
+
+/**
+ * A failed step is retried inside the workflow task only after a short backoff; a longer one (the
+ * database away) waits on a durable timer, so the workflow task ends meanwhile and the progress
+ * query is answered at once instead of waiting for the retries.
+ */
+const LOCAL_RETRY_THRESHOLD = '500 milliseconds';
 
 /**
  * The same database steps as local activities: run by the worker that runs the workflow, with no
@@ -79,20 +90,9 @@ type RunRecordSteps = { completeRunRecord: Activity<[RunOutcome], void> };
  * and saves that record their outcome in the same transaction). A worker that dies during one is
  * noticed at the workflow task timeout (10 s), and the next worker runs the step again.
  */
-const localDatabaseSteps = proxyLocalActivities<Record<string, Activity<any[], any>>>({
-  startToCloseTimeout: '15 seconds',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '30 seconds',
-    nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES,
-  },
-});
+const localDatabaseSteps = proxyLocalActivities<Record<string, Activity<any[], any>>>({ ...DATABASE_STEP_OPTIONS, localRetryThreshold: LOCAL_RETRY_THRESHOLD });
 
-const localRunRecordSteps = proxyLocalActivities<RunRecordSteps>({
-  startToCloseTimeout: '15 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-});
+const localRunRecordSteps = proxyLocalActivities<RunRecordSteps>({ ...RUN_RECORD_OPTIONS, localRetryThreshold: LOCAL_RETRY_THRESHOLD });
 
 /** Runs started before database steps became local activities replay with regular ones. */
 export const LOCAL_DATABASE_STEPS_PATCH = 'local-database-steps';

@@ -49,8 +49,9 @@ export class TaskProgressService {
 
   private async queryRunning(record: RunRecord): Promise<TaskProgress> {
     const handle = this.openRuns.getHandle(record.taskId);
+    let answer: TaskProgress;
     try {
-      return await this.temporal.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query<TaskProgress>('taskProgress'));
+      answer = await this.temporal.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query<TaskProgress>('taskProgress'));
     } catch (err) {
       if (isTemporalUnavailable(err)) {
         throw new ServiceUnavailableError('Temporal is unreachable, so the progress of running tasks cannot be read; try again shortly.');
@@ -61,6 +62,11 @@ export class TaskProgressService {
       if (err instanceof WorkflowNotFoundError) throw new NotFoundError(`Task ${record.taskId} not found.`);
       return this.closedWithoutRecord(record);
     }
+    if (answer.state === 'PROGRESS' || answer.state === 'PENDING') return answer;
+    // The run has ended: its record was completed first, and answering from it keeps the answer
+    // the same on every poll (a query answered by a replaying worker may time steps differently).
+    const fresh = await this.prisma.aITaskLog.findUnique({ where: { taskId: record.taskId }, select: RECORD_FIELDS });
+    return fresh && fresh.status !== 'pending' ? progressFromRecord(fresh) : answer;
   }
 
   /** Terminated or timed-out runs never complete their record: they read as FAILURE. */
