@@ -14,6 +14,7 @@ describe('benchmark statistics', () => {
   it('gives the median round with min and max, and ratios taken round by round', () => {
     expect(spread([30, 10, 20])).toEqual({ median: 20, min: 10, max: 30, rounds: [30, 10, 20] });
     expect(ratioSpread([100, 90, 120], [50, 60, 40]).median).toBe(2);
+    expect(spread([40, 10]).median).toBe(25);
   });
 });
 

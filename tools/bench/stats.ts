@@ -15,7 +15,14 @@ export interface Spread {
 }
 
 export function spread(rounds: number[]): Spread {
-  return { median: percentile(rounds, 50), min: Math.min(...rounds), max: Math.max(...rounds), rounds };
+  return { median: median(rounds), min: Math.min(...rounds), max: Math.max(...rounds), rounds };
+}
+
+/** The middle value; with an even count, the mean of the two middle ones. */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 /** The spread of a ratio a/b taken round by round (both measured in the same round). */
