@@ -57,16 +57,21 @@ export class TaskProgressService {
         throw new ServiceUnavailableError('Temporal is unreachable, so the progress of running tasks cannot be read; try again shortly.');
       }
       // The run closed between the database read and the query: its record is (about to be) complete.
-      const fresh = await this.prisma.aITaskLog.findUnique({ where: { taskId: record.taskId }, select: RECORD_FIELDS });
-      if (fresh && fresh.status !== 'pending') return progressFromRecord(fresh);
+      const finished = await this.finishedFromRecord(record.taskId);
+      if (finished) return finished;
       if (err instanceof WorkflowNotFoundError) throw new NotFoundError(`Task ${record.taskId} not found.`);
       return this.closedWithoutRecord(record);
     }
     if (answer.state === 'PROGRESS' || answer.state === 'PENDING') return answer;
     // The run has ended: its record was completed first, and answering from it keeps the answer
     // the same on every poll (a query answered by a replaying worker may time steps differently).
-    const fresh = await this.prisma.aITaskLog.findUnique({ where: { taskId: record.taskId }, select: RECORD_FIELDS });
-    return fresh && fresh.status !== 'pending' ? progressFromRecord(fresh) : answer;
+    return (await this.finishedFromRecord(record.taskId)) ?? answer;
+  }
+
+  /** The answer of a run whose record is complete, read afresh; undefined while it is pending. */
+  private async finishedFromRecord(taskId: string): Promise<TaskProgress | undefined> {
+    const fresh = await this.prisma.aITaskLog.findUnique({ where: { taskId }, select: RECORD_FIELDS });
+    return fresh && fresh.status !== 'pending' ? progressFromRecord(fresh) : undefined;
   }
 
   /** Terminated or timed-out runs never complete their record: they read as FAILURE. */

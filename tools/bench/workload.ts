@@ -33,6 +33,7 @@ export async function createWorkload(env: BenchEnvironment): Promise<Workload> {
   const account = await createAccount(prisma, `bench-${Date.now()}`);
   await configureDemoProvider(demoApi(env.apiUrl, account.apiKey), env.provider.url);
   const request = (ids: number[]) => ({ accountId: account.accountId, ids, sectorId: account.sectorId });
+  const { siteId } = await prisma.sector.findUniqueOrThrow({ where: { id: account.sectorId }, select: { siteId: true } });
 
   const connection = new IORedis(env.redisUrl, { maxRetriesPerRequest: null });
   const queue = new Queue(env.queueName, { connection });
@@ -62,15 +63,13 @@ export async function createWorkload(env: BenchEnvironment): Promise<Workload> {
       nextKeyword += count * KEYWORDS_PER_TASK;
       const rows = Array.from({ length: count * KEYWORDS_PER_TASK }, (_, i) => ({
         accountId: account.accountId,
-        siteId: 0,
+        siteId,
         sectorId: account.sectorId,
         keyword: `bench keyword ${first + i} ${['running shoes', 'trail shoes', 'shoe care', 'marathon plan'][i % 4]}`,
         volume: 100 + (i % 900),
         difficulty: i % 100,
         intent: 'commercial',
       }));
-      const sector = await prisma.sector.findUniqueOrThrow({ where: { id: account.sectorId } });
-      for (const row of rows) row.siteId = sector.siteId;
       const created: Array<{ id: number }> = [];
       for (let i = 0; i < rows.length; i += 5000) {
         created.push(...(await prisma.keyword.createManyAndReturn({ data: rows.slice(i, i + 5000), select: { id: true } })));
