@@ -19,12 +19,12 @@ async function loadKeywords(prisma: PrismaClient, input: RunInput) {
   return requireAll(input.ids, keywords, 'Keywords');
 }
 
-/** "- best running shoes (Volume: 1200, Difficulty: 35, Intent: commercial)" (seed 04 §2.3). */
+/** "- best running shoes (Volume: 1200, Difficulty: 35, Intent: commercial)": one prompt line per keyword. */
 export function keywordLine(k: { keyword: string; volume: number; difficulty: number; intent: string }): string {
   return `- ${k.keyword} (Volume: ${k.volume}, Difficulty: ${k.difficulty}, Intent: ${k.intent})`;
 }
 
-/** auto_cluster's activities (seed 04 §2): validate, build the prompt, parse, save. */
+/** auto_cluster's activities: validate, build the prompt, parse, save. */
 export function createAutoClusterActivities({ prisma }: ActivityDeps) {
   async function validateKeywords(input: RunInput): Promise<ValidatedInput> {
     await markRunStarted(prisma, input.taskId);

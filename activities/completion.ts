@@ -9,7 +9,7 @@ import { TextEventPublisher } from './task-events';
 
 const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 const HEARTBEAT_EVERY_MS = 2_000;
-/** The functions whose answer is an article a reader watches being written (SPEC §9). */
+/** The functions whose answer is an article a reader watches being written (the stream's `text` events). */
 const STREAMED_TEXT_FUNCTIONS = new Set(['generate_content']);
 
 /**

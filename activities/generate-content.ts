@@ -25,7 +25,7 @@ async function loadWriterTasks(prisma: PrismaClient, input: RunInput) {
  */
 const BRIEF_FOR_BARE_PROMPTS = '\n\n[IGNY8_IDEA]\n\nCluster:\n[IGNY8_CLUSTER]\n\nKeywords: [IGNY8_KEYWORDS]';
 
-/** generate_content's activities (seed 04 §4): one AI request per writer task, one Content per task. */
+/** generate_content's activities: one AI request per writer task, one Content per task. */
 export function createGenerateContentActivities({ prisma }: ActivityDeps) {
   async function validateWriterTasks(input: RunInput): Promise<ValidatedInput> {
     await markRunStarted(prisma, input.taskId);

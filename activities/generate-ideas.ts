@@ -32,7 +32,7 @@ function ideasPrompt(template: string, clusters: ClusterBrief[]): string {
   return hasPlaceholder ? filled : `${filled}\n\nClusters:\n${values.CLUSTERS}\n\nKeywords per cluster:\n${values.CLUSTER_KEYWORDS}`;
 }
 
-/** generate_ideas' activities (seed 04 §3): validate, build the prompt, parse, save. */
+/** generate_ideas' activities: validate, build the prompt, parse, save. */
 export function createGenerateIdeasActivities({ prisma }: ActivityDeps) {
   async function validateClusters(input: RunInput): Promise<ValidatedInput> {
     await markRunStarted(prisma, input.taskId);

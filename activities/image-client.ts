@@ -6,7 +6,7 @@ import { classifyProviderError, createOpenAIClient } from './ai-client';
 import { providerRejectedError, providerUnavailableError } from './failures';
 
 /**
- * Image providers (SPEC §1 "AICore"): OpenAI through the `openai` SDK, Runware over HTTP. One
+ * Image providers: OpenAI through the `openai` SDK, Runware over HTTP. One
  * attempt per call: Temporal owns retries, and failures are classified by the same rules as text
  * calls (429 after its Retry-After, 5xx/timeouts/bodies that are not JSON retried, other 4xx final).
  */

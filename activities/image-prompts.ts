@@ -29,7 +29,7 @@ function contentLabel(content: { id: number; title: string }): string {
 }
 
 /**
- * generate_image_prompts (seed 02 §4): one extraction request per content; its featured and
+ * generate_image_prompts: one extraction request per content; its featured and
  * in-article prompts become the content's image rows, ready for generate_images.
  */
 export function createImagePromptActivities({ prisma }: ActivityDeps) {

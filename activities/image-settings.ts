@@ -5,7 +5,7 @@ import type { ImageVariant } from '../core/image-prompts';
 import { configurationError } from './failures';
 
 /**
- * The `image_generation` IntegrationSettings (SPEC §5, seed 05) and the provider credentials image
+ * The `image_generation` IntegrationSettings and the provider credentials image
  * requests use. Layout keys have defaults; provider and model never do: without them a run fails
  * at INIT saying what to set.
  */

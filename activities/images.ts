@@ -48,7 +48,7 @@ async function markImageFailed(prisma: PrismaClient, ref: CompletionRef): Promis
   });
 }
 
-/** generate_images (seed 02 §5): one provider request per image row with a prompt. */
+/** generate_images: one provider request per image row with a prompt. */
 export function createImageActivities({ prisma }: ActivityDeps) {
   async function loadRequest(ref: Pick<CompletionRef, 'taskId' | 'itemKey'>) {
     const row = await prisma.aIRequest.findUnique({ where: { taskId_itemKey: { taskId: ref.taskId, itemKey: ref.itemKey } } });

@@ -4,7 +4,7 @@ import { DEFAULT_PROMPTS } from '../core/default-prompts';
 
 export type PromptSource = 'override' | 'account' | 'default';
 
-/** Prompt resolution (SPEC §6): the task's or start body's override → the account's prompt → built-in default. */
+/** Prompt resolution: the task's or start body's override → the account's prompt → built-in default. */
 export async function resolvePrompt(
   prisma: PrismaClient,
   accountId: number,
@@ -17,7 +17,7 @@ export async function resolvePrompt(
   return { template: DEFAULT_PROMPTS[promptType], source: 'default' };
 }
 
-/** Seed rule: a prompt that does not ask for JSON gets the instruction appended. */
+/** A prompt that does not ask for JSON gets the instruction appended. */
 export function ensureJsonInstruction(prompt: string): string {
   return /json/i.test(prompt) ? prompt : `${prompt}\n\nRespond with valid JSON only.`;
 }

@@ -9,7 +9,7 @@ export async function markRunStarted(prisma: PrismaClient, taskId: string): Prom
 }
 
 /**
- * DONE: completes the run record (SPEC §4) and, for a successful run, logs the credits it used.
+ * DONE: completes the run record and, for a successful run, logs the credits it used.
  * Both are keyed by task id, so a repeated completion writes the same rows again, never twice.
  */
 export function createRunRecordActivities({ prisma }: ActivityDeps) {

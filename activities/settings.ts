@@ -3,7 +3,7 @@ import type { PrismaClient } from '../db/client';
 import { textRates, type TextRates } from '../core/pricing';
 import { configurationError } from './failures';
 
-/** `config` of the `openai` integration (seed 05); unknown keys are kept but ignored. */
+/** `config` of the `openai` integration; unknown keys are kept but ignored. */
 export const openAIConfigSchema = z.looseObject({
   apiKey: z.string().optional(),
   model: z.string().optional(),
@@ -26,13 +26,13 @@ export interface TextModelSettings {
   rates: TextRates;
 }
 
-/** The only defaults seed 05 allows: API limits, never a model. */
+/** The only defaults of the text-model settings: API limits, never a model. */
 export const DEFAULT_MAX_TOKENS = 4000;
 export const DEFAULT_TEMPERATURE = 0.7;
 
 /**
  * The account's text-model settings from its active `openai` IntegrationSettings, and nothing else:
- * no model defaults, no environment fallbacks (seed 05). Fails with the seed's messages.
+ * no model defaults, no environment fallbacks. Fails with the messages of docs/configuration.md.
  */
 export async function loadTextModelSettings(prisma: PrismaClient, accountId: number): Promise<TextModelSettings> {
   const row = await prisma.integrationSettings.findUnique({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Shapes every endpoint shares (SPEC §4). */
+/** Shapes every endpoint shares (see docs/api.md). */
 export const errorResponse = z.object({ success: z.literal(false), error: z.string() });
 
 export const taskStartedResponse = z.object({ success: z.literal(true), task_id: z.string(), message: z.string() });

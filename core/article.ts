@@ -4,8 +4,8 @@ import { extractJson } from './json-extract';
 import { normaliseArticleHtml } from './html-normaliser';
 
 /**
- * generate_content's pure parts (seed 04 §4): the brief written into the prompt, the answer read
- * back (the seed's JSON or plain text), and the Content fields saved from it.
+ * generate_content's pure parts: the brief written into the prompt, the answer read
+ * back (the article JSON or plain text), and the Content fields saved from it.
  */
 
 export const ARTICLE_EXPECTED =
@@ -65,7 +65,7 @@ export function articlePromptValues(task: ArticleTask): Record<string, string> {
 /**
  * An idea's outline as prompt lines: the ideas function's JSON (`introduction`, `sections` of
  * `heading` + `subsections` of `subheading`, `content_type`, `details`) becomes "## H2" / "### H3" /
- * "Content Type:" / "Details:" lines (seed 04 §4.3); any other text is used as it is.
+ * "Content Type:" / "Details:" lines; any other text is used as it is.
  */
 export function formatIdeaOutline(description: string): string {
   return readOutline(description) ?? description.trim();
@@ -145,7 +145,7 @@ const optionalText = z
   .nullish()
   .transform((v) => (v == null ? undefined : String(v).trim() || undefined));
 
-/** A list given as an array or as "a, b, c" (seed 04 §4.3: converted to a list if needed). */
+/** A list given as an array or as "a, b, c", always read as a list. */
 const textList = z
   .union([z.string(), z.array(z.union([z.string(), z.number()]).nullable())])
   .nullish()
@@ -179,7 +179,7 @@ const ARTICLE_KEYS = ['content', 'html_content', 'html', 'title', 'meta_title', 
 
 /** What PARSE keeps (in `ai_requests.parsed`) and SAVE writes. */
 export interface ParsedArticle {
-  /** The model answered in the seed's JSON, or in plain text that was normalised. */
+  /** The model answered in the article JSON, or in plain text that was normalised. */
   format: 'json' | 'text';
   html: string;
   wordCount: number;
@@ -190,12 +190,12 @@ export interface ParsedArticle {
   secondaryKeywords: string[];
   tags: string[];
   categories: string[];
-  /** Fields of the answer beyond the seed's (kept, not lost). */
+  /** Fields of the answer beyond the standard ones (kept, not lost). */
   metadata: Record<string, unknown>;
 }
 
 /**
- * Reads an article answer: the seed's JSON (also fenced or after prose), or plain text / markdown /
+ * Reads an article answer: the article JSON (also fenced or after prose), or plain text / markdown /
  * HTML, which is normalised to clean HTML. Throws ModelOutputError for an empty article, JSON
  * without a body, or JSON cut short (a truncated answer must not be saved as an article).
  */
@@ -254,7 +254,7 @@ function requireArticle(html: string): string {
 // Punctuation entities are not words; other named entities (&eacute;) are letters.
 const NAMED_ENTITIES: Record<string, string> = { nbsp: ' ', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", mdash: '—', ndash: '–', hellip: '…' };
 
-/** Words of an article: its text without tags, entities read as characters (seed 04 §4.3). */
+/** Words of an article: its text without tags, entities read as characters. */
 export function countWords(html: string): number {
   const text = html
     .replace(/<[^>]*>/g, ' ')
@@ -285,7 +285,7 @@ export interface ArticleTaskDefaults {
   metaDescription: string | null;
 }
 
-/** The Content fields for a parsed article, with the seed's fallbacks to the writer task (seed 04 §4.3). */
+/** The Content fields for a parsed article, with fallbacks to the writer task's fields. */
 export function contentFields(article: ParsedArticle, task: ArticleTaskDefaults) {
   const title = article.title || task.title;
   return {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseAnswer } from './answers';
 
-/** One cluster of the clustering answer (seed 04 §2.5). */
+/** One cluster of the clustering answer. */
 export const clusterAnswerSchema = z.object({
   name: z.string().trim().min(1),
   description: z.string().optional().default(''),
@@ -27,7 +27,7 @@ export interface KeywordRef {
 }
 
 /**
- * Matches each cluster's keyword strings to the loaded keywords, case-insensitively (seed 04 §2.3).
+ * Matches each cluster's keyword strings to the loaded keywords, case-insensitively.
  * A keyword claimed by two clusters goes to the first; unknown strings are ignored.
  */
 export function matchClusterKeywords(clusters: ClusterAnswer[], keywords: KeywordRef[]): number[][] {

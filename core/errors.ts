@@ -4,7 +4,7 @@
  * in `nonRetryableErrorTypes` too, so a plain Error of the same name is never retried either.
  */
 export const FAILURE_TYPES = {
-  /** Settings missing or invalid: model, API key, size (seed 05). Fixing the settings and resetting the run helps. */
+  /** Settings missing or invalid: model, API key, size. Fixing the settings and resetting the run helps. */
   configuration: 'ConfigurationError',
   /** Input rows vanished or belong to someone else since the API accepted the request. */
   invalidInput: 'InvalidInputError',

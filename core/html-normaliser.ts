@@ -1,5 +1,5 @@
 /**
- * Model text → the article HTML we store (seed 04 §4.3: a plain-text answer is still an article).
+ * Model text → the article HTML we store (a plain-text answer is still an article).
  * Markdown blocks and marks become HTML; HTML the model wrote is kept when it is one of the
  * article's tags, renamed when it is a near miss (h1 → h2, b → strong) and dropped otherwise —
  * scripts and styles with their content, event handlers and unsafe links always; text is escaped.

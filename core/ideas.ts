@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseAnswer } from './answers';
 
 /**
- * generate_ideas' pure parts (seed 04 §3): the cluster lines of the prompt, the answer parser, the
+ * generate_ideas' pure parts: the cluster lines of the prompt, the answer parser, the
  * cluster matching of each idea and the field mapping to a ContentIdeas row. Imported by activities
  * and by unit tests; free of Prisma and I/O.
  */
@@ -21,12 +21,12 @@ export interface ClusterBrief {
   keywords: string[];
 }
 
-/** "Cluster ID: {id} | Name: {name} | Description: {description}" (seed 04 §3.3). */
+/** "Cluster ID: {id} | Name: {name} | Description: {description}": the `[IGNY8_CLUSTERS]` line. */
 export function clusterLine(cluster: ClusterBrief): string {
   return `Cluster ID: ${cluster.id} | Name: ${oneLine(cluster.name)} | Description: ${oneLine(cluster.description)}`;
 }
 
-/** "Cluster ID: {id} | Name: {name} | Keywords: {k1}, {k2}" (seed 04 §3.3). */
+/** "Cluster ID: {id} | Name: {name} | Keywords: {k1}, {k2}": the `[IGNY8_CLUSTER_KEYWORDS]` line. */
 export function clusterKeywordsLine(cluster: ClusterBrief): string {
   return `Cluster ID: ${cluster.id} | Name: ${oneLine(cluster.name)} | Keywords: ${cluster.keywords.map(oneLine).join(', ')}`;
 }
@@ -36,10 +36,10 @@ function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-/** One idea of the answer, with the seed's defaults applied: what SAVE writes, apart from the cluster. */
+/** One idea of the answer, with the defaults applied: what SAVE writes, apart from the cluster. */
 export interface IdeaAnswer {
   title: string;
-  /** An outline object arrives as its JSON text (seed 04 §3.3: "if dict, converts to JSON string"). */
+  /** An outline object arrives as its JSON text. */
   description: string;
   content_type: string;
   content_structure: string;
@@ -136,7 +136,7 @@ export interface ClusterRef {
 }
 
 /**
- * The cluster of each idea, by the seed's rules in order (seed 04 §3.3): its `cluster_id` when that
+ * The cluster of each idea, by these rules in order: its `cluster_id` when that
  * is one of the run's clusters, else its `cluster_name` (case-insensitive), else its position
  * (the i-th idea goes to the i-th cluster, wrapping round). `clusters` are in prompt order.
  */

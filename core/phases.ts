@@ -1,4 +1,4 @@
-/** The six phases every AI function runs through, with their percentage ranges (SPEC §3). */
+/** The six phases every AI function runs through, with their percentage ranges. */
 export const PHASES = ['INIT', 'PREP', 'AI_CALL', 'PARSE', 'SAVE', 'DONE'] as const;
 export type Phase = (typeof PHASES)[number];
 

@@ -1,6 +1,6 @@
 /**
  * Provider prices: the one table that validates models and sizes and turns usage into cost
- * (SPEC §5). A model outside the table is accepted only when its settings give `config.pricing`.
+ * (docs/configuration.md). A model outside the table is accepted only when its settings give `config.pricing`.
  */
 
 export interface TextRates {
@@ -89,7 +89,7 @@ export function imageDimensions(size: string): { width: number; height: number }
 const RUNWARE_SIDE = { min: 128, max: 2048, step: 64 };
 
 /**
- * Checks an image model against the table (SPEC §5): the model must be served by the chosen
+ * Checks an image model against the table: the model must be served by the chosen
  * provider and the size must be one of the model's sizes. A model outside the table is accepted
  * when the settings give its `per_image` price; its size must still be one the provider can draw.
  */

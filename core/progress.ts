@@ -1,6 +1,6 @@
 import type { Phase } from './phases';
 
-/** Celery's state names, kept so the old frontend's progress modal keeps working (SPEC §4). */
+/** Celery's state names, kept so the old frontend's progress modal keeps working. */
 export type TaskState = 'PENDING' | 'PROGRESS' | 'SUCCESS' | 'FAILURE' | 'REVOKED';
 
 export interface StepLog {

@@ -2,7 +2,7 @@ import { PHASE_RANGES, type Phase } from './phases';
 import type { ProgressMeta, StepLog, TaskProgress, TaskResult, TaskState } from './progress';
 
 /**
- * The live progress stream's events (SPEC §9), one row each in `task_events`: `progress` carries
+ * The live progress stream's events, one row each in `task_events`: `progress` carries
  * the polling answer of that moment, `text` a piece of an article as the provider streams it,
  * `done` the final polling answer.
  */

@@ -51,7 +51,7 @@ describe('auto_cluster end to end', () => {
     final = seen[seen.length - 1];
   });
 
-  it('ends in SUCCESS with the seed counters and DONE message', () => {
+  it('ends in SUCCESS with the result counters and DONE message', () => {
     expect(final.state).toBe('SUCCESS');
     expect(final.meta.phase).toBe('DONE');
     expect(final.meta.percentage).toBe(100);
@@ -79,7 +79,7 @@ describe('auto_cluster end to end', () => {
     expect(seen.some((p) => p.state === 'PROGRESS' && p.meta.phase === 'AI_CALL')).toBe(true);
   });
 
-  it("logs each phase's step with the seed's messages", () => {
+  it("logs each phase's step with the documented messages", () => {
     const steps = stepsInOrder(final);
     const clusters = final.result!.clusters_created as number;
     expect(steps.map((s) => [s.status, s.message])).toEqual([
@@ -106,7 +106,7 @@ describe('auto_cluster end to end', () => {
     expect(credits[0].costUsd).toBeCloseTo(final.meta.cost, 10);
   });
 
-  it('sends the keyword lines of the seed to the provider, with the key and no retries', async () => {
+  it('sends the documented keyword lines to the provider, with the key and no retries', async () => {
     const calls = stack.provider.requests().filter((r) => r.path === '/v1/chat/completions');
     expect(calls).toHaveLength(1);
     const prompt = JSON.stringify(calls[0].body);
@@ -123,7 +123,7 @@ describe('auto_cluster end to end', () => {
 });
 
 describe('configuration is checked at INIT, once', () => {
-  it('fails with the seed message when OpenAI settings are missing, without retrying', async () => {
+  it('fails with the documented message when OpenAI settings are missing, without retrying', async () => {
     const bare = await stack.createAccount('No settings');
     const ids = await createKeywords(bare, KEYWORDS.slice(0, 2));
     const started = await startClustering(bare, { ids });
@@ -147,7 +147,7 @@ describe('configuration is checked at INIT, once', () => {
     expect(await stack.prisma.cluster.count({ where: { accountId: bare.accountId } })).toBe(0);
   });
 
-  it('fails with the seed message when the model is not set', async () => {
+  it('fails with the documented message when the model is not set', async () => {
     const noModel = await stack.createAccount('No model');
     await stack.configureOpenAI(noModel, { model: null });
     const ids = await createKeywords(noModel, KEYWORDS.slice(0, 1));

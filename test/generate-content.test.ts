@@ -110,7 +110,7 @@ describe('generate_content writes one article per writer task', () => {
     run = await runContent(account, { ids });
   });
 
-  it('ends in SUCCESS with one success per task and the seed counters summed', async () => {
+  it('ends in SUCCESS with one success per task and the result counters summed', async () => {
     const contents = await stack.prisma.content.findMany({ where: { taskId: { in: ids } } });
     expect(run.final.state).toBe('SUCCESS');
     expect(run.final.meta).toMatchObject({ phase: 'DONE', percentage: 100, message: 'Content generation complete' });
@@ -191,7 +191,7 @@ describe('generate_content writes one article per writer task', () => {
     expect(phases).toEqual([...phases].sort((a, b) => a - b));
   });
 
-  it("logs each phase's step with the seed's messages", () => {
+  it("logs each phase's step with the documented messages", () => {
     expect(stepMessages(run.final)).toEqual([
       'Validating task',
       'Preparing content idea',
@@ -375,7 +375,7 @@ describe('prompt resolution: task override, then start override, then account pr
 });
 
 describe('checks before and at INIT', () => {
-  it('fails at INIT with the seed message when OpenAI settings are missing, once, writing nothing', async () => {
+  it('fails at INIT with the documented message when OpenAI settings are missing, once, writing nothing', async () => {
     const bare = await stack.createAccount('No settings');
     const ids = await createTasks(bare, [{ title: 'An Article Never Written' }]);
     const started = await startContent(bare, { ids });

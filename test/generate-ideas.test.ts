@@ -134,7 +134,7 @@ describe('generate_ideas end to end', () => {
     expect(seen.some((p) => p.state === 'PROGRESS' && p.meta.phase === 'AI_CALL')).toBe(true);
   });
 
-  it("logs each phase's step with the seed's messages", () => {
+  it("logs each phase's step with the documented messages", () => {
     const steps = stepsInOrder(final);
     expect(steps.map((s) => [s.status, s.message])).toEqual([
       ['success', 'Verifying cluster integrity'],
@@ -145,7 +145,7 @@ describe('generate_ideas end to end', () => {
     ]);
   });
 
-  it('sends one request with the default prompt and the seed cluster lines', () => {
+  it('sends one request with the default prompt and the documented cluster lines', () => {
     expect(stack.provider.requests({ path: '/v1/chat/completions' })).toHaveLength(callsBefore + 1);
     const prompt = lastPrompt();
     const [shoes, marathon] = clusters;
@@ -354,7 +354,7 @@ describe('prompt resolution: start override, then account prompt, then default',
 });
 
 describe('INIT checks what the API cannot', () => {
-  it('fails with the seed message when OpenAI settings are missing, once', async () => {
+  it('fails with the documented message when OpenAI settings are missing, once', async () => {
     const bare = await stack.createAccount('No settings');
     const clusters = await createClusters(bare);
     const started = await startIdeas(bare, { ids: clusters.map((c) => c.id) });

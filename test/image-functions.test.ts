@@ -100,7 +100,7 @@ describe('generate_image_prompts end to end', () => {
     expect(first.final.result).toEqual({ count: 3, prompts_created: 3, items: [{ id: article.content.id, status: 'success' }] });
   });
 
-  it("logs each phase's step with the seed's messages", () => {
+  it("logs each phase's step with the documented messages", () => {
     expect(stepMessages(first.final)).toEqual([
       'Validating content',
       'Preparing image prompt extraction',
@@ -486,7 +486,7 @@ describe('the API', () => {
     expect(await stack.prisma.aITaskLog.count({ where: { accountId: account.accountId } })).toBe(runs);
   });
 
-  it("lists images filtered by content, task and status, in the seed's fields, and never another account's", async () => {
+  it("lists images filtered by content, task and status, in the documented fields, and never another account's", async () => {
     const { content, task } = await createArticle(account, 'Listing');
     await extractPrompts(account, [content.id]);
     const rows = await imagesOf(content.id);

@@ -33,7 +33,7 @@ function postTasks(owner: TestAccount, body: unknown) {
 }
 
 describe('POST and GET /api/v1/writer/tasks/', () => {
-  it('creates tasks in order with defaults, and lists them in the SPEC shape', async () => {
+  it('creates tasks in order with defaults, and lists them in the documented shape', async () => {
     const cluster = await createCluster(account, 'Nutrition');
     const created = await postTasks(account, {
       tasks: [

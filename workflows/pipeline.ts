@@ -98,7 +98,7 @@ const localRunRecordSteps = proxyLocalActivities<RunRecordSteps>({ ...RUN_RECORD
 export const LOCAL_DATABASE_STEPS_PATCH = 'local-database-steps';
 
 /**
- * Live progress (SPEC §9): a local activity runs in the worker beside the workflow, with no task
+ * Live progress: a local activity runs in the worker beside the workflow, with no task
  * queue round trip, and leaves one marker in history. Short, few attempts: a change that cannot be
  * published is carried by the next one, and never fails the run.
  */
@@ -119,7 +119,7 @@ async function publishLive(event: LiveProgressEvent): Promise<boolean> {
 }
 
 /**
- * The one pipeline every AI function runs (SPEC §3): INIT → PREP → AI_CALL → PARSE → SAVE → DONE.
+ * The one pipeline every AI function runs: INIT → PREP → AI_CALL → PARSE → SAVE → DONE.
  * Progress lives in workflow state and is answered by the `taskProgress` query.
  */
 export async function runAIFunction(definition: AIFunctionDefinition, input: RunInput): Promise<TaskResult> {

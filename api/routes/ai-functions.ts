@@ -13,7 +13,7 @@ interface StartEndpoint {
   body: z.ZodType<z.infer<typeof startBody> & { sector_id?: number }>;
 }
 
-/** The start endpoint of each AI function (SPEC §2/§4): check input, start the workflow, answer its task id. */
+/** The start endpoint of each AI function: check input, start the workflow, answer its task id. */
 const START_ENDPOINTS: StartEndpoint[] = [
   {
     path: '/api/v1/planner/keywords/auto_cluster/',

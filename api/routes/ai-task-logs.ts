@@ -42,7 +42,7 @@ function asSteps(value: unknown): unknown[] {
 }
 
 /**
- * The account's run records (SPEC §4), newest first: what ran, how it ended, what it cost. The step
+ * The account's run records, newest first: what ran, how it ended, what it cost. The step
  * logs are the bulk of a row, so a list carries them only when asked (`include_steps=true`).
  */
 export const aiTaskLogRoutes: FastifyPluginAsyncZod = async (app) => {

@@ -17,7 +17,7 @@ export const clusterView = z.object({
 
 const clusterQuery = paginationQuery.extend({ sector_id: positiveId.optional(), status: z.string().optional() });
 
-/** Planner clusters: list (SPEC §4). */
+/** Planner clusters: list. */
 export const clusterRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/api/v1/planner/clusters/',

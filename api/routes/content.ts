@@ -67,7 +67,7 @@ function view(c: Omit<Content, 'htmlContent'> & { htmlContent?: string }): z.inf
   };
 }
 
-/** Generated articles (SPEC §4): lists leave the HTML out unless asked; one article has it whole. */
+/** Generated articles: lists leave the HTML out unless asked; one article has it whole. */
 export const contentRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/api/v1/writer/content/',

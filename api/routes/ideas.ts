@@ -21,7 +21,7 @@ export const ideaView = z.object({
 
 const ideaQuery = paginationQuery.extend({ cluster_id: positiveId.optional(), status: z.string().optional() });
 
-/** Planner content ideas: list (SPEC §4), what generate_ideas created and writer tasks are made from. */
+/** Planner content ideas: list, what generate_ideas created and writer tasks are made from. */
 export const ideaRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/api/v1/planner/ideas/',

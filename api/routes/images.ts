@@ -24,7 +24,7 @@ const imageQuery = paginationQuery.extend({
   status: z.enum(['pending', 'generated', 'failed']).optional(),
 });
 
-/** Writer images: list (SPEC §4), the rows generate_image_prompts writes and generate_images fills. */
+/** Writer images: list, the rows generate_image_prompts writes and generate_images fills. */
 export const imageRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/api/v1/writer/images/',

@@ -17,7 +17,7 @@ const integrationView = z.object({
   updated_at: z.string().nullable(),
 });
 
-/** Provider settings per account (seed 05: the only source of model settings); secrets masked on the way out. */
+/** Provider settings per account (the only source of model settings); secrets masked on the way out. */
 export const integrationRoutes: FastifyPluginAsyncZod = async (app) => {
   const path = '/api/v1/system/settings/integrations/:integration_type/';
 

@@ -36,7 +36,7 @@ const keywordQuery = paginationQuery.extend({
   status: z.string().optional(),
 });
 
-/** Planner keywords: bulk create and list (SPEC §4). */
+/** Planner keywords: bulk create and list. */
 export const keywordRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/api/v1/planner/keywords/',

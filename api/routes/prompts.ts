@@ -24,7 +24,7 @@ function view(promptType: PromptType, row: PromptRow): z.infer<typeof promptView
     : { prompt_type: promptType, prompt_value: DEFAULT_PROMPTS[promptType], source: 'default', updated_at: null };
 }
 
-/** The account's prompts (SPEC §6): the middle step of prompt resolution, between a task's override and the defaults. */
+/** The account's prompts: the middle step of prompt resolution, between a task's override and the defaults. */
 export const promptRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/api/v1/system/prompts/',

@@ -28,7 +28,7 @@ async function resolveSite(prisma: PrismaClient, accountId: number, siteId?: num
 }
 
 /**
- * Planner sectors (SPEC §4): what keywords, clusters and writer tasks are filed under. Every
+ * Planner sectors: what keywords, clusters and writer tasks are filed under. Every
  * account starts with a default site and sector; more sectors make `sector_id` meaningful.
  */
 export const sectorRoutes: FastifyPluginAsyncZod = async (app) => {

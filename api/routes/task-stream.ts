@@ -21,7 +21,7 @@ const DEFAULT_KEEP_ALIVE_MS = 15_000;
 const eventId = z.string().regex(/^\d+$/, 'an event id of this stream (a number)');
 
 /**
- * `GET /api/v1/system/settings/task_progress/{task_id}/stream/` (SPEC §9): the progress modal's
+ * `GET /api/v1/system/settings/task_progress/{task_id}/stream/`: the progress modal's
  * data pushed as Server-Sent Events — `progress` (the polling answer at every change), `text` (an
  * article as the provider writes it) and `done` (the final polling answer), after which the stream
  * ends. Authenticated by the API key or, for a browser `EventSource` that cannot send headers, by

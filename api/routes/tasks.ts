@@ -5,7 +5,7 @@ import { cancelTask, resetTask, retryTask } from '../services/task-control';
 
 const taskParams = z.object({ task_id: z.string().min(1).max(200) });
 
-/** Operator actions on a run (SPEC §4, §7): cancel, retry with the same input, reset a failed run. */
+/** Operator actions on a run: cancel, retry with the same input, reset a failed run. */
 export const taskRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/api/v1/system/tasks/:task_id/cancel/',

@@ -9,7 +9,7 @@ import { NotFoundError } from '../errors';
 const taskInput = z.object({
   title: z.string().trim().min(1, 'title must not be empty').max(255),
   description: z.string().max(50_000).default(''),
-  // The seeds keep a task's keywords as one comma-separated string; a list is accepted and joined.
+  // A task's keywords are stored as one comma-separated string; a list is accepted and joined.
   keywords: z
     .union([z.string().max(5_000), z.array(z.string().trim().min(1)).max(200)])
     .default('')
@@ -78,7 +78,7 @@ function listMissing(noun: string, ids: number[]): string {
   return ids.length ? `${noun} not found: ${ids.join(', ')}.` : '';
 }
 
-/** Writer tasks: the briefs generate_content writes articles from (SPEC §4). */
+/** Writer tasks: the briefs generate_content writes articles from. */
 export const writerTaskRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/api/v1/writer/tasks/',

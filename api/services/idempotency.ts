@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { PrismaClient } from '../../db/client';
 import { BadRequestError, ConflictError } from '../errors';
 
-/** How long an Idempotency-Key answers with the task it started (SPEC §9). */
+/** How long an Idempotency-Key answers with the task it started: 24 hours. */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export interface IdempotentRequest {

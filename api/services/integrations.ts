@@ -23,7 +23,7 @@ export function maskConfig(config: Record<string, unknown>): Record<string, unkn
 }
 
 /**
- * A PUT merges into the stored config (SPEC §4); a secret that is omitted or sent back masked
+ * A PUT merges into the stored config; a secret that is omitted or sent back masked
  * keeps the stored one, so a frontend can save the form it was shown.
  */
 export async function saveIntegration(

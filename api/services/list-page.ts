@@ -24,7 +24,7 @@ interface PageQuery {
 }
 
 /**
- * One page of a list (SPEC §4): the total matching (`count`) and the rows at `offset`/`limit`,
+ * One page of a list: the total matching (`count`) and the rows at `offset`/`limit`,
  * read in parallel. The rows match `filters` and `ids=1,2,3`; a filter left out of the query
  * string, or given empty (`status=`), narrows nothing. The rows are typed by `args` (select,
  * include, omit): `const` keeps a literal `true` in them, as Prisma's own findMany does.

@@ -18,7 +18,7 @@ const OWNED_IDS: Record<FunctionName, (prisma: PrismaClient, accountId: number, 
 
 /** Checks of owned rows some functions add. */
 const ROW_CHECKS: Partial<Record<FunctionName, (prisma: PrismaClient, accountId: number, ids: number[]) => Promise<void>>> = {
-  // SPEC §3: an image without a prompt cannot be generated; the API says which, and starts nothing.
+  // An image without a prompt cannot be generated; the API says which, and starts nothing.
   generate_images: async (prisma, accountId, ids) => {
     const withoutPrompt = await prisma.image.findMany({ where: { accountId, id: { in: ids }, prompt: '' }, select: { id: true }, orderBy: { id: 'asc' } });
     if (withoutPrompt.length) {
@@ -29,7 +29,7 @@ const ROW_CHECKS: Partial<Record<FunctionName, (prisma: PrismaClient, accountId:
 };
 
 /**
- * The API's input check (SPEC §3): no repeats, at most `maxItems`, every id the caller's. Another
+ * The API's input check: no repeats, at most `maxItems`, every id the caller's. Another
  * account's id reads exactly like an unknown one (404), so ids cannot be probed.
  */
 export async function checkStartIds(

@@ -21,7 +21,7 @@ export function newTaskId(definition: AIFunctionDefinition, accountId: number): 
 }
 
 /**
- * Writes a new task's run record (SPEC §4) and answers the workflow input for it, or the earlier
+ * Writes a new task's run record (see docs/progress.md) and answers the workflow input for it, or the earlier
  * task's id when the Idempotency-Key was seen before.
  */
 export async function createRunRecord(

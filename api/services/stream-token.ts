@@ -4,7 +4,7 @@ import { UnauthorizedError } from '../errors';
 const DEFAULT_TTL_SECONDS = 10 * 60;
 
 /**
- * Short-lived tokens for the progress stream (SPEC §9): a browser `EventSource` sends no headers,
+ * Short-lived tokens for the live progress stream: a browser `EventSource` sends no headers,
  * so the polling answer hands out a URL carrying one. A token is bound to one task and one account
  * and expires; it is `base64url("<taskId>.<accountId>.<expiry>")` and an HMAC-SHA256 of that.
  */

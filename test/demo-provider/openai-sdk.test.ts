@@ -49,7 +49,7 @@ describe('chat completions through the openai SDK', () => {
     expect(answer.in_article_prompts).toHaveLength(4);
   });
 
-  it('answers an article prompt in the seed JSON shape', async () => {
+  it('answers an article prompt in the article JSON shape', async () => {
     const completion = await complete(ARTICLE_PROMPT);
     const article = JSON.parse(completion.choices[0].message.content ?? '');
     expect(article).toEqual({

@@ -1,4 +1,4 @@
-/** Prompts in the line formats the service writes (seed 04 §2–4), for the demo provider's tests. */
+/** Prompts in the line formats the service writes (docs/functions.md), for the demo provider's tests. */
 
 export const CLUSTER_KEYWORDS = [
   'best coffee grinder',

@@ -112,7 +112,7 @@ describe('parseArticleAnswer', () => {
     faq: [{ q: 'a', a: 'b' }],
   };
 
-  it('maps the seed JSON, turning comma strings into lists and keeping extra fields as metadata', () => {
+  it('maps the article JSON, turning comma strings into lists and keeping extra fields as metadata', () => {
     expect(parseArticleAnswer(JSON.stringify(json))).toEqual({
       format: 'json',
       html: '<h2>Fit</h2>\n<p>Try them on.</p>',

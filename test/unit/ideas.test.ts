@@ -2,7 +2,7 @@ import { clusterKeywordsLine, clusterLine, ideaDescription, keywordList, matchId
 import { ModelOutputError } from '../../core/answers';
 
 describe('parseIdeas', () => {
-  it('maps a full idea of the seed format, the outline object becoming its JSON text', () => {
+  it('maps a full idea of the documented format, the outline object becoming its JSON text', () => {
     const outline = { introduction: 'Hi', sections: [{ heading: 'H2', subsections: [] }] };
     const text = JSON.stringify({
       ideas: [
@@ -32,7 +32,7 @@ describe('parseIdeas', () => {
     ]);
   });
 
-  it('fills the seed defaults for an idea with only a title', () => {
+  it('fills the documented defaults for an idea with only a title', () => {
     expect(parseIdeas('{"ideas":[{"title":"Only a title"}]}')).toEqual([
       {
         title: 'Only a title',
@@ -146,7 +146,7 @@ describe('matchIdeaClusters', () => {
 describe('cluster lines of the prompt', () => {
   const cluster = { id: 4, name: 'Running\nShoes', description: 'Shoes for\n  every runner. ', keywords: ['best running shoes', 'trail shoes'] };
 
-  it('writes the seed formats, one line per cluster', () => {
+  it('writes the documented formats, one line per cluster', () => {
     expect(clusterLine(cluster)).toBe('Cluster ID: 4 | Name: Running Shoes | Description: Shoes for every runner.');
     expect(clusterKeywordsLine(cluster)).toBe('Cluster ID: 4 | Name: Running Shoes | Keywords: best running shoes, trail shoes');
   });

@@ -14,7 +14,7 @@ describe('phase percentages', () => {
   });
 });
 
-describe("the seed's INIT message for keywords", () => {
+describe("auto_cluster's INIT message for keywords", () => {
   it('names up to three keywords, then counts the rest', () => {
     expect(validatingMessage(['a'], 1, 'keyword')).toBe('Validating a');
     expect(validatingMessage(['a', 'b'], 2, 'keyword')).toBe('Validating a and b');

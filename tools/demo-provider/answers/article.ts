@@ -1,6 +1,6 @@
 import { countWords, escapeHtml, pick, seedOf, significantWords, titleCase, unique } from './text';
 
-/** The article answer in the JSON shape of seed 04 §4.5. */
+/** The article answer in the JSON shape generate_content expects (docs/functions.md). */
 export interface ArticleAnswer {
   title: string;
   content: string;

@@ -1,7 +1,7 @@
 import type { ListedKeyword } from './prompt-reading';
 import { significantWords, stem, titleCase, unique } from './text';
 
-/** One cluster in the shape of seed 04 §2.5. */
+/** One cluster in the answer shape auto_cluster expects (docs/functions.md). */
 export interface ClusterAnswer {
   name: string;
   description: string;

@@ -1,7 +1,7 @@
 import type { ListedCluster } from './prompt-reading';
 import { pick, seedOf, titleCase } from './text';
 
-/** The outline the service stores as an idea's description and turns into `## / ###` lines (seed 04 §4.3). */
+/** The outline the service stores as an idea's description and turns into `## / ###` lines. */
 export interface IdeaOutline {
   introduction: string;
   sections: Array<{
@@ -10,7 +10,7 @@ export interface IdeaOutline {
   }>;
 }
 
-/** One idea in the shape of seed 04 §3.5. */
+/** One idea in the answer shape generate_ideas expects (docs/functions.md). */
 export interface IdeaAnswer {
   title: string;
   description: IdeaOutline;
@@ -92,7 +92,7 @@ function supportingIdea(cluster: ListedCluster): IdeaAnswer {
   });
 }
 
-// Fields in the order of seed 04 §3.5, so the JSON reads like the documented example.
+// Fields in the order of the documented answer format, so the JSON reads like its example.
 function idea(
   cluster: ListedCluster,
   plan: Pick<IdeaAnswer, 'title' | 'description' | 'content_structure' | 'estimated_word_count'>,

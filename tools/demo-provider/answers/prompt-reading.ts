@@ -1,7 +1,7 @@
 import { stripTags } from './text';
 
 /**
- * Reads the data the service writes into its prompts, in the line formats of seed 04 §2–4, so the
+ * Reads the data the service writes into its prompts, in its line formats (docs/functions.md), so the
  * answers talk about the keywords, clusters and articles the test actually sent.
  */
 
@@ -82,7 +82,7 @@ export function readHtmlHeadings(prompt: string): string[] {
     .filter(Boolean);
 }
 
-/** `## Heading` lines: the idea outline the service writes into the content prompt (seed 04 §4.3). */
+/** `## Heading` lines: the idea outline the service writes into the content prompt. */
 export function readOutlineHeadings(prompt: string): string[] {
   return [...prompt.matchAll(/^[ \t]*##[ \t]+(?!#)(.+)$/gm)].map(([, heading]) => heading.trim()).filter(Boolean);
 }

@@ -68,7 +68,7 @@ export function stripTags(html: string): string {
     .replace(/&amp;/g, '&');
 }
 
-/** Words of the visible text: tags count as spaces, as the service's own word count does (seed 04 §4.3). */
+/** Words of the visible text: tags count as spaces, as the service's own word count does. */
 export function countWords(html: string): number {
   return stripTags(html).split(/\s+/).filter(Boolean).length;
 }
