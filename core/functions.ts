@@ -1,7 +1,7 @@
 import type { Phase } from './phases';
 
 /**
- * The AI functions, one definition each: names, limits, the seed's progress messages and the
+ * The AI functions, one definition each: names, limits, the progress messages (docs/functions.md) and the
  * activities that do the function's I/O. The shared pipeline (workflows/pipeline.ts) runs any of
  * them; adding a function means one entry here plus its activities.
  *
@@ -47,8 +47,8 @@ export interface AIFunctionDefinition {
 }
 
 /**
- * "Validating a, b, c and 4 more keywords": the first three names, then how many more (seed 04
- * §2.6). `names` may hold only the first three; `count` is the total.
+ * "Validating a, b, c and 4 more keywords": the first three names, then how many more. `names`
+ * may hold only the first three; `count` is the total.
  */
 export function validatingMessage(names: string[], count: number, noun: string): string {
   if (names.length === 0) return `Validating ${noun}s`;
@@ -200,8 +200,4 @@ export const AI_FUNCTIONS: Record<FunctionName, AIFunctionDefinition> = {
 /** The definition for a function name or alias, or undefined. */
 export function findFunction(name: string): AIFunctionDefinition | undefined {
   return Object.values(AI_FUNCTIONS).find((f) => f.name === name || f.aliases.includes(name));
-}
-
-export function functionByWorkflowType(workflowType: string): AIFunctionDefinition | undefined {
-  return Object.values(AI_FUNCTIONS).find((f) => f.workflowType === workflowType);
 }

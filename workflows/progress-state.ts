@@ -6,11 +6,11 @@ import type { ChangedStep, ProgressUpdate } from '../core/task-events';
 export type PublishProgress = (update: ProgressUpdate) => Promise<boolean>;
 
 /**
- * A run's progress as plain workflow state. Percentage only moves forward (SPEC §3), whatever order
+ * A run's progress as plain workflow state. Percentage only moves forward, whatever order
  * callers report in; the workflow clock (`Date.now()` inside a workflow) times the steps
  * deterministically.
  *
- * Changes are published (SPEC §9, live progress) when a phase is entered, when a step starts (with
+ * Changes are published to the live progress stream when a phase is entered, when a step starts (with
  * the item it works on and the end of the step before it) and when the pipeline asks before the end.
  * An update is built when its turn comes, so changes made meanwhile travel together, and updates
  * go out one at a time, in order.
@@ -45,10 +45,6 @@ export class ProgressState {
     delete this.meta.total;
     delete this.meta.current_item;
     void this.publish();
-  }
-
-  setMessage(message: string): void {
-    this.meta.message = message;
   }
 
   advance(phase: Phase, done: number, total: number): void {

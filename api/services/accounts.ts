@@ -18,10 +18,3 @@ export async function createAccount(prisma: PrismaClient, name: string): Promise
     return { accountId: account.id, apiKey, sectorId: sector.id };
   });
 }
-
-/** Replaces an account's API key; the old one stops working at once. */
-export async function rotateApiKey(prisma: PrismaClient, accountId: number): Promise<string> {
-  const apiKey = randomBytes(32).toString('base64url');
-  await prisma.account.update({ where: { id: accountId }, data: { apiKeyHash: hashApiKey(apiKey) } });
-  return apiKey;
-}
