@@ -1,4 +1,4 @@
-# The service's image: the same source runs the API, the worker, migrations and the
+# The service's image: the same compiled code runs the API, the worker, migrations and the
 # search-attribute registration; docker-compose.yml picks the command.
 FROM node:20-slim
 
@@ -6,17 +6,17 @@ RUN mkdir /app && chown node:node /app
 USER node
 WORKDIR /app
 
-# Dependencies first, so editing source does not reinstall them.
-COPY --chown=node:node package.json package-lock.json ./
+# Dependencies first, so editing source does not reinstall them. Installing generates the Prisma
+# client (the package's install hook), so the schema and the generator come in this layer too:
+# only dependency or schema changes rebuild it.
+COPY --chown=node:node package.json package-lock.json prisma.config.ts ./
+COPY --chown=node:node prisma ./prisma
+COPY --chown=node:node tools/prisma ./tools/prisma
 RUN npm ci && npm cache clean --force
 
-# The Prisma client is generated from the schema alone; keeping this layer apart from the rest of
-# the source means only schema changes regenerate it.
-COPY --chown=node:node prisma ./prisma
-COPY --chown=node:node prisma.config.ts ./
-COPY --chown=node:node tools/prisma-generate.ts ./tools/prisma-generate.ts
-RUN npm run db:generate
-
 COPY --chown=node:node . .
+# The production build: JavaScript in dist/ and the worker's workflow bundle, made once here so
+# no container runs webpack or tsx at start.
+RUN npm run build
 
-CMD ["npx", "tsx", "api/server.ts"]
+CMD ["node", "dist/api/server.js"]

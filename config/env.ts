@@ -17,6 +17,8 @@ const envSchema = z.object({
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().positive().optional(),
   /** Runs kept in the worker's cache between workflow tasks (the SDK's default when unset). */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().nonnegative().optional(),
+  /** A prebuilt workflow bundle for the worker (the compiled worker finds the one `npm run build` wrote). */
+  WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
   AI_PROVIDER_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
   /** Signs the progress stream's tokens; unset, a secret derived from DATABASE_URL (set it in production). */
   STREAM_TOKEN_SECRET: z.string().min(16, 'STREAM_TOKEN_SECRET must be at least 16 characters').optional(),

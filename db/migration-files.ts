@@ -5,8 +5,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { PROJECT_ROOT } from '../config/project-root';
 
-export const defaultMigrationsDir = path.resolve(__dirname, '..', 'prisma', 'migrations');
+export const defaultMigrationsDir = path.join(PROJECT_ROOT, 'prisma', 'migrations');
 
 export type MigrationFile = {
   name: string;

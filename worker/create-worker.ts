@@ -5,7 +5,7 @@ export interface AIWorkerOptions extends ActivityDeps {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
-  /** A prebuilt bundle (tests build it once); without it the worker bundles `workflows/` itself. */
+  /** A prebuilt bundle (`npm run build`, or the tests' own); without it the worker bundles `workflows/` itself. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   identity?: string;
   tuning?: WorkerTuning;

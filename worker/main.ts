@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
-import { readEnv } from './config/env';
-import { createPrismaClient } from './db/client';
-import { createAIWorker } from './temporal/worker';
+import { readEnv } from '../config/env';
+import { createPrismaClient } from '../db/client';
+import { createAIWorker } from './create-worker';
 
 /**
  * The worker process: runs the AI functions' workflows and activities against the Temporal server
@@ -13,25 +15,38 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger(temporalLogLevel(env.LOG_LEVEL)) });
   const prisma = createPrismaClient(env.DATABASE_URL, { max: env.DATABASE_POOL_SIZE });
   const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
+  const bundle = env.WORKFLOW_BUNDLE_PATH ?? prebuiltWorkflowBundle();
   const worker = await createAIWorker({
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     prisma,
     providerIdleTimeoutMs: env.AI_PROVIDER_IDLE_TIMEOUT_MS,
+    ...(bundle ? { workflowBundle: { codePath: bundle } } : {}),
     tuning: {
       maxConcurrentActivities: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
       maxConcurrentWorkflowTasks: env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
       maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
     },
   });
-  console.log(`Worker polling task queue '${env.TEMPORAL_TASK_QUEUE}' on ${env.TEMPORAL_ADDRESS}`);
+  console.log(`Worker polling task queue '${env.TEMPORAL_TASK_QUEUE}' on ${env.TEMPORAL_ADDRESS}${bundle ? ' (prebuilt workflow bundle)' : ''}`);
   try {
     await worker.run();
   } finally {
     await connection.close();
     await prisma.$disconnect();
   }
+}
+
+/**
+ * The compiled worker (`npm run build`) runs the workflow bundle written at build time beside it,
+ * so it neither bundles with webpack at start nor keeps webpack's memory. Run from source, the
+ * worker bundles workflows/ itself, so edits take effect on restart.
+ */
+function prebuiltWorkflowBundle(): string | undefined {
+  if (!__filename.endsWith('.js')) return undefined;
+  const file = path.join(__dirname, '..', 'workflow-bundle.js');
+  return existsSync(file) ? file : undefined;
 }
 
 function temporalLogLevel(level: string): LogLevel {

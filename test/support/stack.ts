@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { createPrismaClient, type PrismaClient } from '../../db/client';
 import { createTestDatabase, type TestDatabase } from '../../db/test-database';
 import { startDemoProvider, type DemoProvider } from '../../tools/demo-provider/server';
-import { createAIWorker } from '../../temporal/worker';
+import { createAIWorker } from '../../worker/create-worker';
 import { connectTemporalClient } from '../../temporal/client';
 import { buildApp } from '../../api/app';
 import { createAccount } from '../../api/services/accounts';
@@ -43,32 +43,6 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
-/**
- * Workers log state changes at INFO; tests want only what went wrong on the console. Every line
- * also goes to the suite log, which the global teardown searches for provider keys.
- */
-function quietTemporalLogs(): void {
-  const console = new DefaultLogger('WARN');
-  try {
-    Runtime.install({
-      logger: new DefaultLogger('DEBUG', (entry) => {
-        appendSuiteLog(`${entry.level} ${entry.message} ${safeJson(entry.meta)}`);
-        console.log(entry.level, entry.message, entry.meta);
-      }),
-    });
-  } catch {
-    // already installed by an earlier suite in this process
-  }
-}
-
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? '';
-  } catch {
-    return String(value);
-  }
-}
-
 export const TEST_PROVIDER_KEY = OPENAI_TEST_KEY;
 
 /**
@@ -77,7 +51,6 @@ export const TEST_PROVIDER_KEY = OPENAI_TEST_KEY;
  * on a random port.
  */
 export async function startTestStack(options: { providerIdleTimeoutMs?: number; streamKeepAliveMs?: number } = {}): Promise<TestStack> {
-  quietTemporalLogs();
   const address = requiredEnv('TEST_TEMPORAL_ADDRESS');
   const database: TestDatabase = await createTestDatabase();
   const prisma = createPrismaClient(database.url, { max: 5 });

@@ -6,7 +6,7 @@
  */
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createPrismaClient } from '../../db/client';
-import { createAIWorker } from '../../temporal/worker';
+import { createAIWorker } from '../../worker/create-worker';
 import { READY_LINE } from './worker-process';
 
 function required(name: string): string {
@@ -16,7 +16,7 @@ function required(name: string): string {
 }
 
 async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   const prisma = createPrismaClient(required('DATABASE_URL'), { max: 5 });
   const connection = await NativeConnection.connect({ address: required('TEMPORAL_ADDRESS') });
   const worker = await createAIWorker({
