@@ -3,7 +3,7 @@ import type { RunInput } from '../core/run';
 import type { TaskResult } from '../core/progress';
 import { runAIFunction } from './pipeline';
 
-/** Turns keyword clusters into content ideas (seed 04 §3). */
+/** Turns keyword clusters into content ideas. */
 export async function generateIdeasWorkflow(input: RunInput): Promise<TaskResult> {
   return runAIFunction(generateIdeas, input);
 }

@@ -3,7 +3,7 @@ import type { RunInput } from '../core/run';
 import type { TaskResult } from '../core/progress';
 import { runAIFunction } from './pipeline';
 
-/** Extracts featured and in-article image prompts from each content (seed 02). */
+/** Extracts featured and in-article image prompts from each content. */
 export async function generateImagePromptsWorkflow(input: RunInput): Promise<TaskResult> {
   return runAIFunction(generateImagePrompts, input);
 }

@@ -3,7 +3,7 @@ import type { RunInput } from '../core/run';
 import type { TaskResult } from '../core/progress';
 import { runAIFunction } from './pipeline';
 
-/** Generates an image for each image row with a prompt (seed 02). */
+/** Generates an image for each image row with a prompt. */
 export async function generateImagesWorkflow(input: RunInput): Promise<TaskResult> {
   return runAIFunction(generateImages, input);
 }
