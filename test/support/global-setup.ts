@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
@@ -16,6 +16,8 @@ const projectRoot = path.resolve(__dirname, '../..');
 export default async function globalSetup(): Promise<void> {
   const log = (line: string) => process.stderr.write(`[test setup] ${line}\n`);
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'ai-tasks-test-'));
+  process.env.TEST_SUITE_LOG = await newSuiteLog();
+  log(`Worker and API log lines of this run (expected failures included) go to ${path.relative(process.cwd(), process.env.TEST_SUITE_LOG)}`);
 
   const postgres = await ensureTestPostgres(log);
   process.env.TEST_DATABASE_URL = postgres.url;
@@ -40,4 +42,17 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEST_WORK_DIR = workDir;
 
   Object.assign(globalThis, { __testServices: { temporal, postgres, workDir } });
+}
+
+const LOG_DIR = path.join(projectRoot, '.data', 'test-logs');
+/** Logs of earlier runs kept beside the new one. */
+const KEEP_LOGS = 5;
+
+async function newSuiteLog(): Promise<string> {
+  await mkdir(LOG_DIR, { recursive: true });
+  const earlier = (await readdir(LOG_DIR)).filter((name) => name.endsWith('.log')).sort();
+  for (const name of earlier.slice(0, Math.max(0, earlier.length - KEEP_LOGS + 1))) await rm(path.join(LOG_DIR, name), { force: true });
+  const file = path.join(LOG_DIR, `run-${new Date().toISOString().replace(/[:.]/g, '-')}.log`);
+  await writeFile(file, '');
+  return file;
 }

@@ -1,10 +1,12 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 
-/** Every log line the suite's workers and APIs write also goes here, so it can be searched for secrets. */
+/**
+ * Every log line of the suite's workers and APIs goes to one file under .data/test-logs/ (its path
+ * is printed at the start and the end of a run), not to the console: the fault tests make workers
+ * log expected failures by the thousand. The global teardown searches the file for provider keys.
+ */
 export function suiteLogPath(): string | undefined {
-  const dir = process.env.TEST_WORK_DIR;
-  return dir ? path.join(dir, 'suite.log') : undefined;
+  return process.env.TEST_SUITE_LOG || undefined;
 }
 
 export function appendSuiteLog(line: string): void {

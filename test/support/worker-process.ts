@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { stopWithThisProcess } from '../../tools/temporal-cli/stop-with-process';
+import { appendSuiteLog } from './suite-log';
 
 export const READY_LINE = 'worker ready';
 const READY_TIMEOUT_MS = 30_000;
@@ -71,6 +72,7 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
   for (const stream of [child.stdout!, child.stderr!]) {
     createInterface({ input: stream }).on('line', (line) => {
       if (line === READY_LINE) announceReady();
+      appendSuiteLog(`[${options.identity}] ${line}`);
       lines.push(line);
       if (lines.length > OUTPUT_LINES) lines.shift();
     });
