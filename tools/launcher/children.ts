@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { stopWithThisProcess } from '../temporal-cli/stop-with-process';
 
 export interface ServiceProcess {
   name: string;
@@ -12,8 +13,10 @@ export interface ServiceProcess {
 const STOP_GRACE_MS = 15_000;
 
 /**
- * Runs one of the project's TypeScript entry points (worker.ts, api/server.ts) as its own process,
- * exactly as production runs them, with its output prefixed by its name.
+ * Runs one of the project's TypeScript entry points (worker/main.ts, api/server.ts) as its own
+ * process, as production runs them, with its output prefixed by its name. Each child has its own
+ * process group: Ctrl-C reaches only the launcher, which stops the worker before the API and both
+ * before the servers they use; if the launcher dies, the children are sent SIGTERM.
  */
 export function startServiceProcess(
   name: string,
@@ -22,12 +25,18 @@ export function startServiceProcess(
   onExit: (code: number | null) => void,
   onLine: (line: string) => void = (line) => console.log(`[${name}] ${line}`),
 ): ServiceProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const untie = stopWithThisProcess(child);
   for (const stream of [child.stdout!, child.stderr!]) {
     createInterface({ input: stream }).on('line', onLine);
   }
   let stopping = false;
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      untie();
+      resolve(code);
+    }),
+  );
   void exited.then((code) => {
     if (!stopping) onExit(code);
   });

@@ -1,12 +1,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { launcherDataDir } from './settings';
 
 /**
- * Where `npm start` writes the addresses of what it started, so the project's other commands
- * (`npm run account:create`, …) find the embedded database without the user copying its URL.
- * It holds the embedded database's password: it stays in .data/, readable by its owner only.
+ * Where `npm start` writes the addresses of what it started (runtime.json in its data directory),
+ * so the project's other commands (`npm run account:create`, …) find the embedded database without
+ * the user copying its URL. It holds the embedded database's password: readable by its owner only.
  */
-export const RUNTIME_FILE = path.resolve(__dirname, '../../.data/runtime.json');
+export function runtimeFile(dataDir = launcherDataDir()): string {
+  return path.join(dataDir, 'runtime.json');
+}
 
 export interface RuntimeAddresses {
   databaseUrl: string;
@@ -14,13 +17,13 @@ export interface RuntimeAddresses {
   apiUrl: string;
 }
 
-export function writeRuntimeAddresses(addresses: RuntimeAddresses): void {
-  writeFileSync(RUNTIME_FILE, JSON.stringify(addresses, null, 2), { mode: 0o600 });
+export function writeRuntimeAddresses(dataDir: string, addresses: RuntimeAddresses): void {
+  writeFileSync(runtimeFile(dataDir), JSON.stringify(addresses, null, 2), { mode: 0o600 });
 }
 
-export function readRuntimeAddresses(): RuntimeAddresses | undefined {
+export function readRuntimeAddresses(dataDir = launcherDataDir()): RuntimeAddresses | undefined {
   try {
-    return JSON.parse(readFileSync(RUNTIME_FILE, 'utf8')) as RuntimeAddresses;
+    return JSON.parse(readFileSync(runtimeFile(dataDir), 'utf8')) as RuntimeAddresses;
   } catch {
     return undefined;
   }

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { PROJECT_ROOT } from '../../config/project-root';
 import { applyMigrations } from '../../db/migrate';
 import { createPrismaClient } from '../../db/client';
 import { redactPassword } from '../../db/database-admin';
@@ -8,17 +9,17 @@ import { startTemporalDevServer } from '../temporal-cli/dev-server';
 import { startDemoProvider } from '../demo-provider/server';
 import { startServiceProcess, type ServiceProcess } from './children';
 import { writeRuntimeAddresses } from './runtime-file';
+import { readLauncherSettings } from './settings';
 import { configureDemoProvider, demoApi, ensureDemoAccount, ensureDemoKeywords, runDemoChain } from './demo';
 
-const projectRoot = path.resolve(__dirname, '../..');
-const dataDir = path.join(projectRoot, '.data');
+const projectRoot = PROJECT_ROOT;
 
 /**
  * `npm start`: the whole service on embedded defaults. PostgreSQL and Temporal come from
  * DATABASE_URL / TEMPORAL_ADDRESS when set, otherwise they are started here with their data under
- * .data/ (kept across restarts). Then migrations, the worker and the API (each its own process, as
- * in production), the demo provider, and one demo task whose progress is printed.
- * Ctrl-C stops everything in reverse order.
+ * DATA_DIR (.data/ by default; kept across restarts). Then migrations, the worker and the API (each
+ * its own process, as in production), the demo provider, and the demo chain: one task of each AI
+ * function, whose progress is printed. Ctrl-C stops everything in reverse order.
  */
 async function main(): Promise<void> {
   const say = (line: string) => console.log(`[start] ${line}`);
@@ -38,14 +39,16 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown(0));
 
   try {
+    const settings = readLauncherSettings();
+    const { dataDir } = settings;
     await mkdir(dataDir, { recursive: true });
 
     let databaseUrl = process.env.DATABASE_URL;
     if (databaseUrl) {
       say(`Using PostgreSQL at ${redactPassword(databaseUrl)}`);
     } else {
-      say('DATABASE_URL not set: starting embedded PostgreSQL (data in .data/postgres)');
-      const postgres = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'postgres'), log: say });
+      say(`DATABASE_URL not set: starting embedded PostgreSQL (data in ${path.join(dataDir, 'postgres')})`);
+      const postgres = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'postgres'), port: settings.EMBEDDED_POSTGRES_PORT, log: say });
       stops.push({ name: 'PostgreSQL', stop: postgres.stop });
       databaseUrl = postgres.databaseUrl;
     }
@@ -55,8 +58,15 @@ async function main(): Promise<void> {
     if (temporalAddress) {
       say(`Using Temporal at ${temporalAddress}`);
     } else {
-      say('TEMPORAL_ADDRESS not set: starting the Temporal dev server (data in .data/temporal)');
-      const temporal = await startTemporalDevServer({ projectRoot, dataDir: path.join(dataDir, 'temporal'), allowBuild: true, log: say });
+      say(`TEMPORAL_ADDRESS not set: starting the Temporal dev server (data in ${path.join(dataDir, 'temporal')})`);
+      const temporal = await startTemporalDevServer({
+        projectRoot,
+        dataDir: path.join(dataDir, 'temporal'),
+        port: settings.TEMPORAL_PORT,
+        uiPort: settings.TEMPORAL_UI_PORT,
+        allowBuild: true,
+        log: say,
+      });
       stops.push({ name: 'Temporal dev server', stop: temporal.stop });
       temporalAddress = temporal.address;
       webUi = temporal.uiUrl;
@@ -65,31 +75,30 @@ async function main(): Promise<void> {
     const migrations = await applyMigrations(databaseUrl, { log: say });
     say(migrations.applied.length ? `Applied migrations: ${migrations.applied.join(', ')}` : 'Database schema is up to date');
 
-    const port = process.env.PORT ?? '3000';
-    const host = process.env.HOST ?? '127.0.0.1';
+    const { PORT: port, HOST: host } = settings;
     const serviceEnv = {
       LOG_LEVEL: 'warn',
       ...process.env,
       DATABASE_URL: databaseUrl,
       TEMPORAL_ADDRESS: temporalAddress,
-      PORT: port,
+      PORT: String(port),
       HOST: host,
     };
     const onChildExit = (name: string) => (code: number | null) => {
       say(`${name} exited unexpectedly (code ${code}); stopping everything.`);
       void shutdown(1);
     };
-    const worker: ServiceProcess = startServiceProcess('worker', path.join(projectRoot, 'worker.ts'), serviceEnv, onChildExit('The worker'));
+    const worker: ServiceProcess = startServiceProcess('worker', path.join(projectRoot, 'worker/main.ts'), serviceEnv, onChildExit('The worker'));
     stops.push({ name: 'worker', stop: worker.stop });
     const api: ServiceProcess = startServiceProcess('api', path.join(projectRoot, 'api/server.ts'), serviceEnv, onChildExit('The API'));
     stops.push({ name: 'API', stop: api.stop });
 
-    const provider = await startDemoProvider({ port: Number(process.env.DEMO_PROVIDER_PORT ?? 8089), host: '127.0.0.1', quiet: true });
+    const provider = await startDemoProvider({ port: settings.DEMO_PROVIDER_PORT, host: '127.0.0.1', quiet: true });
     stops.push({ name: 'demo provider', stop: provider.close });
 
     const baseUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
     await waitForApi(baseUrl);
-    writeRuntimeAddresses({ databaseUrl, temporalAddress, apiUrl: baseUrl });
+    writeRuntimeAddresses(dataDir, { databaseUrl, temporalAddress, apiUrl: baseUrl });
 
     const prisma = createPrismaClient(databaseUrl, { max: 2 });
     stops.push({ name: 'database client', stop: () => prisma.$disconnect() });
@@ -107,7 +116,7 @@ async function main(): Promise<void> {
       const finals = await runDemoChain(call, keywordIds, say);
       say(`Demo chain complete: ${finals.length} tasks, one of each AI function.`);
     } catch (err) {
-      say(err instanceof Error ? err.message : String(err));
+      say(`Demo chain failed: ${err instanceof Error ? err.message : String(err)}`);
     }
     if (webUi) say(`See the runs in the Web UI: ${webUi}/namespaces/default/workflows`);
     say('Running. Press Ctrl-C to stop.');
