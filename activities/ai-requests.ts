@@ -1,7 +1,7 @@
 import type { PrismaClient } from '../db/client';
-import type { CompletionRef, SavedOutput } from '../core/run';
-import type { PromptType } from '../core/functions';
-import { ModelOutputError } from '../core/answers';
+import type { CompletionRef, SavedOutput } from '../pipeline/run-io';
+import type { PromptType } from '../pipeline/definition';
+import { ModelOutputError } from './answer-parsing/parse-answer';
 import { invalidInputError, modelOutputError } from './failures';
 
 export interface PreparedRequestRow {

@@ -1,5 +1,5 @@
 import { ApplicationFailure, type Duration } from '@temporalio/common';
-import { FAILURE_TYPES } from '../core/errors';
+import { FAILURE_TYPES } from '../pipeline/failure-types';
 
 /** Settings missing or invalid: fails the run at once (retrying cannot fix configuration). */
 export function configurationError(message: string): ApplicationFailure {

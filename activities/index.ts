@@ -1,12 +1,12 @@
 import type { ActivityDeps } from './deps';
-import { createAutoClusterActivities } from './auto-cluster';
-import { createCompletionActivities } from './completion';
-import { createGenerateContentActivities } from './generate-content';
-import { createGenerateIdeasActivities } from './generate-ideas';
-import { createImageActivities } from './images';
-import { createImagePromptActivities } from './image-prompts';
+import { createAutoClusterActivities } from '../functions/auto-cluster/activities';
+import { createCompletionActivities } from './text-completion';
+import { createGenerateContentActivities } from '../functions/generate-content/activities';
+import { createGenerateIdeasActivities } from '../functions/generate-ideas/activities';
+import { createImageActivities } from '../functions/generate-images/activities';
+import { createImagePromptActivities } from '../functions/generate-image-prompts/activities';
 import { createRunRecordActivities } from './run-record';
-import { createTaskEventActivities } from './task-events';
+import { createTaskEventActivities } from './live-progress';
 
 /**
  * Every activity the worker registers, built from its dependencies (Prisma client, timeouts);

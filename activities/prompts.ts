@@ -1,6 +1,6 @@
 import type { PrismaClient } from '../db/client';
-import type { PromptType } from '../core/functions';
-import { DEFAULT_PROMPTS } from '../core/default-prompts';
+import type { PromptType } from '../pipeline/definition';
+import { DEFAULT_PROMPTS } from './default-prompts';
 
 export type PromptSource = 'override' | 'account' | 'default';
 

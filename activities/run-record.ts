@@ -1,6 +1,6 @@
 import type { PrismaClient } from '../db/client';
-import type { RunOutcome } from '../core/run';
-import { creditsForCost } from '../core/credits';
+import type { RunOutcome } from '../pipeline/run-io';
+import { creditsForCost } from './credits';
 import type { ActivityDeps } from './deps';
 
 /** Marks the run record as running: from here on, progress is answered from the workflow. */

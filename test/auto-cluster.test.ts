@@ -1,4 +1,4 @@
-import type { TaskProgress } from '../core/progress';
+import type { TaskProgress } from '../pipeline/progress';
 import { startTestStack, type TestAccount, type TestStack } from './support/stack';
 import { expectForwardProgress, stepsInOrder } from './support/progress-checks';
 import { localActivityRuns } from './support/history-steps';

@@ -1,6 +1,6 @@
-import { PHASES } from '../core/phases';
-import { createGenerateContentActivities } from '../activities/generate-content';
-import type { TaskProgress } from '../core/progress';
+import { PHASES } from '../pipeline/phases';
+import { createGenerateContentActivities } from '../functions/generate-content/activities';
+import type { TaskProgress } from '../pipeline/progress';
 import { startTestStack, type TestAccount, type TestStack } from './support/stack';
 import { stepsInOrder } from './support/progress-checks';
 import { localActivityRuns } from './support/history-steps';

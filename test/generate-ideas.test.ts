@@ -1,8 +1,8 @@
-import type { TaskProgress } from '../core/progress';
-import { generateIdeas } from '../core/functions';
-import { BATCH_ITEM_KEY, type RunInput } from '../core/run';
+import type { TaskProgress } from '../pipeline/progress';
+import { generateIdeas } from '../pipeline/definition';
+import { BATCH_ITEM_KEY, type RunInput } from '../pipeline/run-io';
 import { Prisma, type Cluster } from '../db/client';
-import { createGenerateIdeasActivities } from '../activities/generate-ideas';
+import { createGenerateIdeasActivities } from '../functions/generate-ideas/activities';
 import { startTask } from '../api/services/start-task';
 import { startTestStack, type TestAccount, type TestStack } from './support/stack';
 import { expectForwardProgress, stepsInOrder } from './support/progress-checks';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { TaskProgress } from '../core/progress';
+import type { TaskProgress } from '../pipeline/progress';
 import { buildImagePromptsAnswer } from '../tools/demo-provider/answers';
 import { startTestStack, type TestAccount, type TestStack } from './support/stack';
 import { RUNWARE_TEST_KEY } from './support/provider-keys';

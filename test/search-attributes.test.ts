@@ -1,4 +1,4 @@
-import { AI_ACCOUNT, AI_FUNCTION, AI_PHASE, AI_STATE } from '../core/search-attributes';
+import { AI_ACCOUNT, AI_FUNCTION, AI_PHASE, AI_STATE } from '../pipeline/search-attributes';
 import { startTestStack, type TestAccount, type TestStack } from './support/stack';
 
 /**

@@ -1,4 +1,4 @@
-import type { TaskProgress } from '../core/progress';
+import type { TaskProgress } from '../pipeline/progress';
 import { startTestStack, type TestAccount, type TestStack } from './support/stack';
 
 let stack: TestStack;

@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { PHASES } from '../core/phases';
-import type { TaskProgress } from '../core/progress';
+import { PHASES } from '../pipeline/phases';
+import type { TaskProgress } from '../pipeline/progress';
 import { taskProgressView } from '../api/routes/task-progress';
 import { StreamTokens, streamPath, streamTokenSecret } from '../api/services/stream-token';
 import { EventStreamReader, type StreamItem } from './support/event-stream-reader';
-import { freePort } from './support/ports';
+import { freePort } from '../tools/net/ports';
 import { startTestStack, type TestAccount, type TestStack } from './support/stack';
 
 const KEEP_ALIVE_MS = 300;

@@ -1,6 +1,6 @@
 /** Every workflow the worker registers; the bundle's entry point. */
-export { autoClusterWorkflow } from './auto-cluster';
-export { generateIdeasWorkflow } from './generate-ideas';
-export { generateContentWorkflow } from './generate-content';
-export { generateImagePromptsWorkflow } from './generate-image-prompts';
-export { generateImagesWorkflow } from './generate-images';
+export { autoClusterWorkflow } from '../functions/auto-cluster/workflow';
+export { generateIdeasWorkflow } from '../functions/generate-ideas/workflow';
+export { generateContentWorkflow } from '../functions/generate-content/workflow';
+export { generateImagePromptsWorkflow } from '../functions/generate-image-prompts/workflow';
+export { generateImagesWorkflow } from '../functions/generate-images/workflow';

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { autoCluster, generateContent, generateIdeas, generateImagePrompts, generateImages, type AIFunctionDefinition } from '../../core/functions';
+import { autoCluster, generateContent, generateIdeas, generateImagePrompts, generateImages, type AIFunctionDefinition } from '../../pipeline/definition';
 import { errorResponses, positiveId, startBody, taskStartedResponse } from '../schemas';
 import { checkStartIds } from '../services/owned-ids';
 import { startTask } from '../services/start-task';

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AI_FUNCTIONS, type FunctionName } from '../../core/functions';
+import { AI_FUNCTIONS, type FunctionName } from '../../pipeline/definition';
 import { errorResponses, listResponse, paginationQuery } from '../schemas';
 import { listPage, queryFlag } from '../services/list-page';
 

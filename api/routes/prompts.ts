@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { DEFAULT_PROMPTS } from '../../core/default-prompts';
-import type { PromptType } from '../../core/functions';
+import { DEFAULT_PROMPTS } from '../../activities/default-prompts';
+import type { PromptType } from '../../pipeline/definition';
 import { errorResponses, listResponse, objectResponse } from '../schemas';
 
 const PROMPT_TYPES = Object.keys(DEFAULT_PROMPTS) as [PromptType, ...PromptType[]];

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { PHASES } from '../../core/phases';
-import { TERMINAL_STATES } from '../../core/task-events';
+import { PHASES } from '../../pipeline/phases';
+import { TERMINAL_STATES } from '../../pipeline/live-progress';
 import { errorResponses } from '../schemas';
 import { TaskProgressService } from '../services/task-progress';
 import { streamPath, type StreamTokens } from '../services/stream-token';

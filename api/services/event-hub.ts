@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import type { FastifyBaseLogger } from 'fastify';
 import type { PrismaClient } from '../../db/client';
-import { TASK_EVENTS_CHANNEL } from '../../core/task-events';
+import { TASK_EVENTS_CHANNEL } from '../../pipeline/live-progress';
 import { ServiceUnavailableError } from '../errors';
 
 const RECONNECT_MIN_MS = 500;

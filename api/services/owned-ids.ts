@@ -1,5 +1,5 @@
 import type { PrismaClient } from '../../db/client';
-import type { FunctionName } from '../../core/functions';
+import type { FunctionName } from '../../pipeline/definition';
 import { BadRequestError, NotFoundError } from '../errors';
 
 /** Which of `ids` the account owns, per function: the rows each function reads. */

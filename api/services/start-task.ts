@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { PrismaClient } from '../../db/client';
-import type { AIFunctionDefinition } from '../../core/functions';
-import type { RunInput } from '../../core/run';
-import { AI_ACCOUNT, AI_FUNCTION, AI_PHASE, AI_STATE } from '../../core/search-attributes';
+import type { AIFunctionDefinition } from '../../pipeline/definition';
+import type { RunInput } from '../../pipeline/run-io';
+import { AI_ACCOUNT, AI_FUNCTION, AI_PHASE, AI_STATE } from '../../pipeline/search-attributes';
 import { ServiceUnavailableError } from '../errors';
 import { taskForKey, type IdempotentRequest } from './idempotency';
 

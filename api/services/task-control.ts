@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { Prisma, type PrismaClient } from '../../db/client';
-import { findFunction } from '../../core/functions';
+import { findFunction } from '../../pipeline/definition';
 import { ConflictError, NotFoundError } from '../errors';
 import { startTask } from './start-task';
 

@@ -1,7 +1,7 @@
 import { WorkflowClient, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { PrismaClient } from '../../db/client';
-import { PENDING_META, type TaskProgress, type TaskState } from '../../core/progress';
-import { progressFromRecord, RECORDED_RUN_FIELDS, type RecordedRun } from '../../core/task-events';
+import { PENDING_META, type TaskProgress, type TaskState } from '../../pipeline/progress';
+import { progressFromRecord, RECORDED_RUN_FIELDS, type RecordedRun } from '../../pipeline/live-progress';
 import { NotFoundError, ServiceUnavailableError } from '../errors';
 import { isTemporalUnavailable } from '../unavailable';
 

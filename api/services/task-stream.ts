@@ -1,8 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import type { PrismaClient } from '../../db/client';
-import type { TaskProgress } from '../../core/progress';
-import { TERMINAL_STATES } from '../../core/task-events';
+import type { TaskProgress } from '../../pipeline/progress';
+import { TERMINAL_STATES } from '../../pipeline/live-progress';
 import type { TaskEventHub } from './event-hub';
 import type { TaskProgressService } from './task-progress';
 

@@ -4,7 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { EmbeddedPostgres, startEmbeddedPostgres } from '../../db/embedded-postgres';
+import { EmbeddedPostgres, startEmbeddedPostgres } from '../../tools/embedded-postgres/embedded-postgres';
 
 const repoRoot = path.resolve(__dirname, '../..');
 let workDir: string;
@@ -42,7 +42,7 @@ async function acceptsConnections(url: string): Promise<boolean> {
 
 /** Starts the server from another Node process, as a second launcher would. */
 async function startInAnotherProcess(): Promise<ChildProcess> {
-  const script = `require(${JSON.stringify(path.join(repoRoot, 'db/embedded-postgres.ts'))})
+  const script = `require(${JSON.stringify(path.join(repoRoot, 'tools/embedded-postgres/embedded-postgres.ts'))})
     .startEmbeddedPostgres({ dataDir: ${JSON.stringify(dataDir)}, port: ${port} })
     .then(() => console.log('started'), (error) => { console.error(error); process.exit(1); });`;
   const launcher = spawn(process.execPath, ['--require', 'tsx/cjs', '-e', script], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });

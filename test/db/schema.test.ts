@@ -5,7 +5,7 @@
  */
 import { Client } from 'pg';
 import { createPrismaClient, Prisma, PrismaClient } from '../../db/client';
-import { createTestDatabase, TestDatabase } from '../../db/test-database';
+import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { columnsOf, DeclaredModel, DeclaredRelation, declaredModels } from './declared-schema';
 
 type Ids = Record<string, number[]>;

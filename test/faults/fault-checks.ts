@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
 import type { PrismaClient } from '../../db/client';
-import type { TaskProgress } from '../../core/progress';
+import type { TaskProgress } from '../../pipeline/progress';
 import type { RecordedRequest } from '../../tools/demo-provider/request-record';
 import type { FaultStack } from './fault-stack';
 

@@ -3,12 +3,12 @@ import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { createPrismaClient, type PrismaClient } from '../../db/client';
-import { createTestDatabase, type TestDatabase } from '../../db/test-database';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { startDemoProvider, type DemoProvider } from '../../tools/demo-provider/server';
 import { connectTemporalClient } from '../../temporal/client';
 import { buildApp } from '../../api/app';
 import { createAccount } from '../../api/services/accounts';
-import type { TaskProgress } from '../../core/progress';
+import type { TaskProgress } from '../../pipeline/progress';
 import { apiClient, requiredEnv, TEST_PROVIDER_KEY, type ApiAnswer, type TestAccount } from '../support/stack';
 import { startWorkerProcess, type WorkerProcess, type WorkerProcessOptions } from '../support/worker-process';
 

@@ -1,6 +1,6 @@
 import { localActivityRuns, type LocalActivityRun } from '../support/history-steps';
-import { CLUSTERS_EXPECTED } from '../../core/clusters';
-import type { TaskProgress } from '../../core/progress';
+import { CLUSTERS_EXPECTED } from '../../functions/auto-cluster/answer';
+import type { TaskProgress } from '../../pipeline/progress';
 import type { BehaviourInput } from '../../tools/demo-provider/behaviours';
 import type { WorkerProcess } from '../support/worker-process';
 import { faultStackForSuite } from './fault-stack';

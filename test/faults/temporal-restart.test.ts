@@ -1,8 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { startTemporalDevServer, type RunningDevServer } from '../../tools/temporal-cli/dev-server';
-import { freePort } from '../support/ports';
+import { startTemporalDevServer } from '../../tools/temporal-cli/dev-server';
+import type { RunningDevServer } from '../../tools/temporal-cli/dev-server-settings';
+import { freePort } from '../../tools/net/ports';
 import type { ApiAnswer } from '../support/stack';
 import { faultStackForSuite } from './fault-stack';
 import { chatCallsFor, expectClusteredOnce, reportRecovery, waitUntil } from './fault-checks';

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { startTemporalDevServer } from '../../tools/temporal-cli/dev-server';
-import { freePort } from '../support/ports';
+import { freePort } from '../../tools/net/ports';
 import { ensureTestPostgres } from '../support/test-postgres';
 import { RECORDED_SCENARIOS } from './scenarios';
 

@@ -1,4 +1,4 @@
-import type { TaskProgress } from '../../core/progress';
+import type { TaskProgress } from '../../pipeline/progress';
 import type { TestAccount, TestStack } from '../support/stack';
 
 /** One recorded history: what it shows and how to produce it through the API. */

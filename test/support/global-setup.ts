@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startTemporalDevServer } from '../../tools/temporal-cli/dev-server';
-import { freePort } from './ports';
+import { freePort } from '../../tools/net/ports';
 import { ensureTestPostgres } from './test-postgres';
 
 const projectRoot = path.resolve(__dirname, '../..');

@@ -1,5 +1,5 @@
-import { PHASES } from '../../core/phases';
-import type { StepLog, TaskProgress } from '../../core/progress';
+import { PHASES } from '../../pipeline/phases';
+import type { StepLog, TaskProgress } from '../../pipeline/progress';
 
 /** Both step logs of a progress answer, in the order the steps ran. */
 export function stepsInOrder(progress: TaskProgress): StepLog[] {

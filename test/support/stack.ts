@@ -4,13 +4,13 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { createPrismaClient, type PrismaClient } from '../../db/client';
-import { createTestDatabase, type TestDatabase } from '../../db/test-database';
+import { createTestDatabase, type TestDatabase } from './test-database';
 import { startDemoProvider, type DemoProvider } from '../../tools/demo-provider/server';
 import { createAIWorker } from '../../worker/create-worker';
 import { connectTemporalClient } from '../../temporal/client';
 import { buildApp } from '../../api/app';
 import { createAccount } from '../../api/services/accounts';
-import type { TaskProgress } from '../../core/progress';
+import type { TaskProgress } from '../../pipeline/progress';
 import { OPENAI_TEST_KEY } from './provider-keys';
 import { appendSuiteLog } from './suite-log';
 

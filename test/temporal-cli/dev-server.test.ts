@@ -4,11 +4,11 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { SEARCH_ATTRIBUTES } from '../../core/search-attributes';
+import { SEARCH_ATTRIBUTES } from '../../pipeline/search-attributes';
 import { startTemporalDevServer } from '../../tools/temporal-cli/dev-server';
 import { locateTemporalCli } from '../../tools/temporal-cli/locate';
 import { waitForNamespace } from '../../tools/temporal-cli/wait-for-server';
-import { freePort } from './free-port';
+import { freePort } from '../../tools/net/ports';
 
 const projectRoot = path.resolve(__dirname, '..', '..');
 const KEYWORD = 2; // temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD

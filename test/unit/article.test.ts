@@ -1,4 +1,4 @@
-import { ModelOutputError } from '../../core/answers';
+import { ModelOutputError } from '../../activities/answer-parsing/parse-answer';
 import {
   articlePromptValues,
   contentFields,
@@ -7,7 +7,7 @@ import {
   parseArticleAnswer,
   shortLabel,
   type ArticleTask,
-} from '../../core/article';
+} from '../../functions/generate-content/article';
 
 const OUTLINE = JSON.stringify({
   introduction: 'Why fit matters.',

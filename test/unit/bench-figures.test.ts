@@ -1,6 +1,6 @@
 import { percentile, ratioSpread, spread } from '../../tools/bench/stats';
 import { figuresOf, formatTable, type Rounds } from '../../tools/bench/report';
-import { devServerTuningArgs } from '../../tools/temporal-cli/dev-server';
+import { devServerTuningArgs } from '../../tools/temporal-cli/dev-server-settings';
 
 describe('benchmark statistics', () => {
   it('takes nearest-rank percentiles of unsorted samples', () => {

@@ -1,5 +1,5 @@
-import { matchClusterKeywords, parseClusters } from '../../core/clusters';
-import { ModelOutputError } from '../../core/answers';
+import { matchClusterKeywords, parseClusters } from '../../functions/auto-cluster/answer';
+import { ModelOutputError } from '../../activities/answer-parsing/parse-answer';
 
 describe('parseClusters', () => {
   it('accepts {"clusters": [...]} and fills defaults', () => {

@@ -1,4 +1,4 @@
-import { AI_FUNCTIONS } from '../../core/functions';
+import { AI_FUNCTIONS } from '../../pipeline/definition';
 import { createActivities } from '../../activities';
 import * as workflows from '../../workflows';
 

@@ -1,4 +1,4 @@
-import { normaliseArticleHtml as normalise, safeUrl } from '../../core/html-normaliser';
+import { normaliseArticleHtml as normalise, safeUrl } from '../../functions/generate-content/article-html';
 
 describe('plain text and markdown become article HTML', () => {
   it('turns blank-line-separated blocks into paragraphs and joins wrapped lines', () => {

@@ -1,5 +1,5 @@
-import { clusterKeywordsLine, clusterLine, ideaDescription, keywordList, matchIdeaClusters, parseIdeas } from '../../core/ideas';
-import { ModelOutputError } from '../../core/answers';
+import { clusterKeywordsLine, clusterLine, ideaDescription, keywordList, matchIdeaClusters, parseIdeas } from '../../functions/generate-ideas/answer';
+import { ModelOutputError } from '../../activities/answer-parsing/parse-answer';
 
 describe('parseIdeas', () => {
   it('maps a full idea of the documented format, the outline object becoming its JSON text', () => {

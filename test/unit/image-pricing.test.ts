@@ -1,4 +1,4 @@
-import { imageCost, imageDimensions, imageRates, textRates } from '../../core/pricing';
+import { imageCost, imageDimensions, imageRates, textRates } from '../../activities/pricing';
 
 describe('image models are checked against the pricing table', () => {
   it('prices a known model at a valid size and gives its pixel size', () => {

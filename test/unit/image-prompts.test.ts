@@ -1,5 +1,5 @@
-import { ModelOutputError } from '../../core/answers';
-import { DEFAULT_PROMPTS } from '../../core/default-prompts';
+import { ModelOutputError } from '../../activities/answer-parsing/parse-answer';
+import { DEFAULT_PROMPTS } from '../../activities/default-prompts';
 import {
   articleForPrompt,
   formatImagePrompt,
@@ -7,7 +7,7 @@ import {
   imageRowsFor,
   parseImagePrompts,
   parseStoredImageAnswer,
-} from '../../core/image-prompts';
+} from '../../functions/generate-image-prompts/answer';
 
 describe('parseImagePrompts reads the extraction answer', () => {
   const answer = { featured_prompt: 'A runner at dawn', in_article_prompts: ['Shoes on a track', 'A stretching routine', 'A finish line'] };

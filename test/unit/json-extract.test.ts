@@ -1,4 +1,4 @@
-import { extractJson } from '../../core/json-extract';
+import { extractJson } from '../../activities/answer-parsing/json-extract';
 
 describe('extractJson finds the JSON in a model answer', () => {
   it('parses a plain JSON answer', () => {

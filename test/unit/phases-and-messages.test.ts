@@ -1,8 +1,8 @@
-import { phasePercentage } from '../../core/phases';
-import { autoCluster, validatingMessage } from '../../core/functions';
-import { fillPlaceholders } from '../../core/default-prompts';
-import { textCost, textRates } from '../../core/pricing';
-import { creditsForCost } from '../../core/credits';
+import { phasePercentage } from '../../pipeline/phases';
+import { autoCluster, validatingMessage } from '../../pipeline/definition';
+import { fillPlaceholders } from '../../activities/default-prompts';
+import { textCost, textRates } from '../../activities/pricing';
+import { creditsForCost } from '../../activities/credits';
 
 describe('phase percentages', () => {
   it('spans each phase range and never passes its end', () => {

@@ -1,8 +1,8 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities, type ActivityDeps } from '../../activities';
-import type { AIFunctionDefinition } from '../../core/functions';
-import type { CompletionUsage, PreparedRun, RunInput, SavedOutput } from '../../core/run';
-import { ProgressState } from '../../workflows/progress-state';
+import type { AIFunctionDefinition } from '../../pipeline/definition';
+import type { CompletionUsage, PreparedRun, RunInput, SavedOutput } from '../../pipeline/run-io';
+import { ProgressState } from '../../pipeline/progress-state';
 
 type Step = (...args: unknown[]) => Promise<unknown>;
 

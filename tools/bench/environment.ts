@@ -4,13 +4,13 @@ import IORedis from 'ioredis';
 import type { Client } from '@temporalio/client';
 import { createPrismaClient, type PrismaClient } from '../../db/client';
 import { createDatabase, dropDatabase, redactPassword, withDatabase } from '../../db/database-admin';
-import { startEmbeddedPostgres } from '../../db/embedded-postgres';
+import { startEmbeddedPostgres } from '../embedded-postgres/embedded-postgres';
 import { applyMigrations } from '../../db/migrate';
 import { connectTemporalClient } from '../../temporal/client';
 import { startDemoProvider, type DemoProvider } from '../demo-provider/server';
 import { startServiceProcess, type ServiceProcess } from '../launcher/children';
 import { startTemporalDevServer } from '../temporal-cli/dev-server';
-import { freePort } from '../temporal-cli/ports';
+import { freePort } from '../net/ports';
 
 export const projectRoot = path.resolve(__dirname, '../..');
 export const benchDir = path.join(projectRoot, '.data', 'bench');
@@ -117,7 +117,7 @@ export async function startBenchEnvironment(say: (line: string) => void): Promis
       REDIS_URL: redisUrl,
       BENCH_QUEUE: queueName,
     };
-    let worker = await startService('worker', path.join(projectRoot, 'worker.ts'), env, 'Worker polling');
+    let worker = await startService('worker', path.join(projectRoot, 'worker/main.ts'), env, 'Worker polling');
     stops.push(() => worker.stop());
     const api = await startService('api', path.join(projectRoot, 'api/server.ts'), env, 'API listening');
     stops.push(api.stop);
@@ -137,7 +137,7 @@ export async function startBenchEnvironment(say: (line: string) => void): Promis
       worker: () => worker,
       async restartWorker() {
         await worker.stop();
-        worker = await startService('worker', path.join(projectRoot, 'worker.ts'), env, 'Worker polling');
+        worker = await startService('worker', path.join(projectRoot, 'worker/main.ts'), env, 'Worker polling');
       },
       stop,
     };

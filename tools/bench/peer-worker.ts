@@ -1,7 +1,7 @@
 import { Worker } from 'bullmq';
 import IORedis from 'ioredis';
-import { findFunction } from '../../core/functions';
-import type { RunInput } from '../../core/run';
+import { findFunction } from '../../pipeline/definition';
+import type { RunInput } from '../../pipeline/run-io';
 import { createPrismaClient } from '../../db/client';
 import { createDirectPipeline } from './direct-pipeline';
 

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { PrismaClient } from '../../db/client';
 import { createAccount } from '../../api/services/accounts';
 import { hashApiKey } from '../../api/plugins/auth';
-import type { TaskProgress } from '../../core/progress';
+import type { TaskProgress } from '../../pipeline/progress';
 
 export const DEMO_KEYWORDS = [
   { keyword: 'best running shoes', volume: 12100, difficulty: 48, intent: 'commercial' },

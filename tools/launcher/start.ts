@@ -4,7 +4,7 @@ import { PROJECT_ROOT } from '../../config/project-root';
 import { applyMigrations } from '../../db/migrate';
 import { createPrismaClient } from '../../db/client';
 import { redactPassword } from '../../db/database-admin';
-import { startEmbeddedPostgres } from '../../db/embedded-postgres';
+import { startEmbeddedPostgres } from '../embedded-postgres/embedded-postgres';
 import { startTemporalDevServer } from '../temporal-cli/dev-server';
 import { startDemoProvider } from '../demo-provider/server';
 import { startServiceProcess, type ServiceProcess } from './children';

@@ -8,8 +8,8 @@ import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { TypedSearchAttributes } from '@temporalio/common';
-import { SEARCH_ATTRIBUTES } from '../../core/search-attributes';
-import { devServerTuningArgs, type DevServerSettings, type RunningDevServer } from './dev-server';
+import { SEARCH_ATTRIBUTES } from '../../pipeline/search-attributes';
+import { devServerTuningArgs, type DevServerSettings, type RunningDevServer } from './dev-server-settings';
 import { stopWithThisProcess } from './stop-with-process';
 import { waitForNamespace } from './wait-for-server';
 

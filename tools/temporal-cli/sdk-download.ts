@@ -4,8 +4,8 @@
  * same settings as dev-server-process.ts.
  */
 import path from 'node:path';
-import { SEARCH_ATTRIBUTES } from '../../core/search-attributes';
-import { devServerTuningArgs, type DevServerSettings, type RunningDevServer } from './dev-server';
+import { SEARCH_ATTRIBUTES } from '../../pipeline/search-attributes';
+import { devServerTuningArgs, type DevServerSettings, type RunningDevServer } from './dev-server-settings';
 
 export async function startSdkDownloadedDevServer(s: DevServerSettings, projectRoot: string): Promise<RunningDevServer> {
   // A development dependency: loaded only here, so installs without it still run everything else.

@@ -7,7 +7,7 @@ import { Connection, isGrpcServiceError } from '@temporalio/client';
 import { SearchAttributeType, TypedSearchAttributes } from '@temporalio/common';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SEARCH_ATTRIBUTES } from '../../core/search-attributes';
+import { SEARCH_ATTRIBUTES } from '../../pipeline/search-attributes';
 
 const GRPC_ALREADY_EXISTS = 6;
 const GRPC_INVALID_ARGUMENT = 3;

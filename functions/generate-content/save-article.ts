@@ -1,0 +1,34 @@
+import type { PrismaClient } from '../../db/client';
+import type { PreparedRequest, RunInput, SavedOutput } from '../../pipeline/run-io';
+import { contentFields, type ParsedArticle } from './article';
+import { invalidInputError } from '../../activities/failures';
+import { saveOnce } from '../../activities/ai-requests';
+
+/**
+ * SAVE for one writer task: creates or updates the task's one Content row (unique `task_id`, so a
+ * rerun rewrites the article instead of adding a second) as a draft, and marks the task completed —
+ * in one transaction that also records the outcome on the AI request, so a retried save returns
+ * that outcome and writes nothing twice.
+ */
+export function createSaveArticle(prisma: PrismaClient) {
+  return async function saveArticle(input: RunInput, request: PreparedRequest): Promise<SavedOutput> {
+    return saveOnce(prisma, { taskId: input.taskId, itemKey: request.itemKey }, async (tx, row) => {
+      const taskId = request.itemId ?? Number(request.itemKey);
+      const task = await tx.writerTask.findFirst({ where: { id: taskId, accountId: input.accountId } });
+      if (!task) throw invalidInputError(`Writer task ${taskId} no longer exists; its article was not saved.`);
+
+      const article = contentFields(row.parsed as unknown as ParsedArticle, task);
+      // metadata came out of JSON (the stored answer), so it is JSON again.
+      const fields = { ...article, metadata: article.metadata as object };
+      const owner = { accountId: task.accountId, siteId: task.siteId, sectorId: task.sectorId };
+      await tx.content.upsert({
+        where: { taskId: task.id },
+        create: { ...fields, ...owner, taskId: task.id },
+        update: { ...fields, ...owner },
+      });
+      await tx.writerTask.update({ where: { id: task.id }, data: { status: 'completed' } });
+
+      return { count: 1, counters: { tasks_updated: 1, word_count: fields.wordCount } };
+    });
+  };
+}

@@ -1,0 +1,164 @@
+import { PHASE_RANGES, phasePercentage, type Phase } from './phases';
+import type { ProgressMeta, StepLog, TaskProgress, TaskResult, TaskState } from './progress';
+import type { ChangedStep, ProgressUpdate } from './live-progress';
+
+/** Sends one update to live-progress listeners; false when it could not (its steps go with the next). */
+export type PublishProgress = (update: ProgressUpdate) => Promise<boolean>;
+
+/**
+ * A run's progress as plain workflow state. Percentage only moves forward, whatever order
+ * callers report in; the workflow clock (`Date.now()` inside a workflow) times the steps
+ * deterministically.
+ *
+ * Changes are published to the live progress stream when a phase is entered, when a step starts (with
+ * the item it works on and the end of the step before it) and when the pipeline asks before the end.
+ * An update is built when its turn comes, so changes made meanwhile travel together, and updates
+ * go out one at a time, in order.
+ */
+export class ProgressState {
+  private state: TaskState = 'PROGRESS';
+  private meta: ProgressMeta = {
+    phase: 'INIT',
+    percentage: 0,
+    message: '',
+    request_steps: [],
+    response_steps: [],
+    cost: 0,
+    tokens: 0,
+  };
+  private result?: TaskResult;
+  private error?: string;
+  private stepCount = 0;
+  /** Step entries changed since the last update was built, with their log. */
+  private readonly unsent = new Map<StepLog, ChangedStep['log']>();
+  private publishing: Promise<void> = Promise.resolve();
+  private updateQueued = false;
+  private updatesSent = 0;
+
+  constructor(private readonly publishUpdate?: PublishProgress) {}
+
+  enter(phase: Phase, message?: string): void {
+    this.meta.phase = phase;
+    if (message !== undefined) this.meta.message = message;
+    this.raise(PHASE_RANGES[phase].start);
+    delete this.meta.current;
+    delete this.meta.total;
+    delete this.meta.current_item;
+    void this.publish();
+  }
+
+  advance(phase: Phase, done: number, total: number): void {
+    this.raise(phasePercentage(phase, done, total));
+  }
+
+  setItem(current: number, total: number, label: string): void {
+    this.meta.current = current;
+    this.meta.total = total;
+    this.meta.current_item = label;
+  }
+
+  addUsage(cost: number, tokens: number): void {
+    this.meta.cost = roundCost(this.meta.cost + cost);
+    this.meta.tokens += tokens;
+  }
+
+  /**
+   * Runs one step, logging it (name, status, duration, error) to the request or response log;
+   * `describe` turns its value into the phase message that the step log keeps too.
+   */
+  async step<T>(log: 'request' | 'response', stepName: string, run: () => Promise<T>, describe?: (value: T) => string): Promise<T> {
+    const entry: StepLog = { stepNumber: ++this.stepCount, stepName, status: 'pending', message: stepName };
+    (log === 'request' ? this.meta.request_steps : this.meta.response_steps).push(entry);
+    this.unsent.set(entry, log);
+    void this.publish();
+    const started = Date.now();
+    try {
+      const value = await run();
+      if (describe) this.meta.message = describe(value);
+      entry.status = 'success';
+      entry.message = this.meta.message;
+      return value;
+    } catch (err) {
+      entry.status = 'error';
+      entry.error = err instanceof Error ? innermostMessage(err) : String(err);
+      entry.message = entry.error;
+      throw err;
+    } finally {
+      entry.duration = Date.now() - started;
+      // Published with the next update: the pipeline starts the next step (or ends) right away.
+      this.unsent.set(entry, log);
+    }
+  }
+
+  /**
+   * Publishes what changed since the last update; resolves when every update so far is out (or
+   * given up on: live progress never holds up or fails a run).
+   */
+  publish(): Promise<void> {
+    if (this.publishUpdate && !this.updateQueued) {
+      this.updateQueued = true;
+      this.publishing = this.publishing.then(() => this.sendUpdate(this.publishUpdate!));
+    }
+    return this.publishing;
+  }
+
+  private async sendUpdate(publishUpdate: PublishProgress): Promise<void> {
+    this.updateQueued = false;
+    const changed = [...this.unsent];
+    this.unsent.clear();
+    const { request_steps, response_steps, ...meta } = this.meta;
+    const update: ProgressUpdate = {
+      state: this.state,
+      meta,
+      stepCounts: { request: request_steps.length, response: response_steps.length },
+      steps: changed.map(([entry, log]) => ({ ...entry, log })),
+      seq: ++this.updatesSent,
+    };
+    if (await publishUpdate(update)) return;
+    for (const [entry, log] of changed) if (!this.unsent.has(entry)) this.unsent.set(entry, log);
+  }
+
+  succeed(result: TaskResult): void {
+    this.state = 'SUCCESS';
+    this.result = result;
+    this.meta.percentage = 100;
+  }
+
+  fail(error: string): void {
+    this.state = 'FAILURE';
+    this.error = error;
+  }
+
+  revoke(): void {
+    this.state = 'REVOKED';
+  }
+
+  snapshot(): TaskProgress {
+    const progress: TaskProgress = { state: this.state, meta: structuredCloneMeta(this.meta) };
+    if (this.result) progress.result = this.result;
+    if (this.error) progress.error = this.error;
+    return progress;
+  }
+
+  private raise(percentage: number): void {
+    if (percentage > this.meta.percentage) this.meta.percentage = percentage;
+  }
+}
+
+function roundCost(cost: number): number {
+  return Math.round(cost * 1e8) / 1e8;
+}
+
+function innermostMessage(err: Error): string {
+  let current: Error = err;
+  while (current.cause instanceof Error) current = current.cause;
+  return current.message;
+}
+
+function structuredCloneMeta(meta: ProgressMeta): ProgressMeta {
+  return {
+    ...meta,
+    request_steps: meta.request_steps.map((s) => ({ ...s })),
+    response_steps: meta.response_steps.map((s) => ({ ...s })),
+  };
+}

@@ -1,0 +1,279 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { AIFunctionDefinition, MessageContext } from './definition';
+import { FAILURE_TYPES, NON_RETRYABLE_FAILURE_TYPES } from './failure-types';
+import { AI_PHASE, AI_STATE } from './search-attributes';
+import type {
+  CompletionRef,
+  CompletionUsage,
+  ParsedAnswer,
+  PreparedRequest,
+  PreparedRun,
+  RunInput,
+  RunOutcome,
+  SavedOutput,
+  ValidatedInput,
+} from './run-io';
+import type { ItemOutcome, TaskResult } from './progress';
+import type { LiveProgressEvent } from './live-progress';
+import { ProgressState } from './progress-state';
+import { taskProgressQuery } from './messages';
+
+type Activity<A extends unknown[], R> = (...args: A) => Promise<R>;
+
+/**
+ * Database steps: short, safe to redo, retried until the database answers again (a PostgreSQL
+ * outage must delay a run, not fail it).
+ */
+const DATABASE_STEP_OPTIONS = {
+  // One transaction running longer than this is stuck; it is also how soon a killed worker's
+  // database step is noticed (these steps do not heartbeat).
+  startToCloseTimeout: '15 seconds',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES,
+  },
+} as const;
+
+const databaseSteps = proxyActivities<Record<string, Activity<any[], any>>>(DATABASE_STEP_OPTIONS);
+
+/**
+ * The provider call: long, heartbeating (a dead worker is noticed within the heartbeat timeout, not
+ * at the end of the call), retried with backoff on transient provider faults. The SDK itself makes
+ * one attempt per activity attempt, so attempts here are provider calls.
+ */
+const providerSteps = proxyActivities<Record<string, Activity<[CompletionRef], CompletionUsage>>>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '20 seconds',
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 6,
+    nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES,
+  },
+});
+
+/** The completion of the run record happens even when the run was cancelled. */
+const RUN_RECORD_OPTIONS = {
+  startToCloseTimeout: '15 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+} as const;
+
+const runRecordSteps = proxyActivities<RunRecordSteps>(RUN_RECORD_OPTIONS);
+
+type RunRecordSteps = { completeRunRecord: Activity<[RunOutcome], void> };
+
+/**
+ * A failed step is retried inside the workflow task only after a short backoff; a longer one (the
+ * database away) waits on a durable timer, so the workflow task ends meanwhile and the progress
+ * query is answered at once instead of waiting for the retries.
+ */
+const LOCAL_RETRY_THRESHOLD = '500 milliseconds';
+
+/**
+ * The same database steps as local activities: run by the worker that runs the workflow, with no
+ * task queue round trip and no history events of their own (one marker each), so a run's steps
+ * before and after the AI call each take one workflow task. Redoing one is cheap and safe (reads,
+ * and saves that record their outcome in the same transaction). A worker that dies during one is
+ * noticed at the workflow task timeout (10 s), and the next worker runs the step again.
+ */
+const localDatabaseSteps = proxyLocalActivities<Record<string, Activity<any[], any>>>({ ...DATABASE_STEP_OPTIONS, localRetryThreshold: LOCAL_RETRY_THRESHOLD });
+
+const localRunRecordSteps = proxyLocalActivities<RunRecordSteps>({ ...RUN_RECORD_OPTIONS, localRetryThreshold: LOCAL_RETRY_THRESHOLD });
+
+/** Runs started before database steps became local activities replay with regular ones. */
+export const LOCAL_DATABASE_STEPS_PATCH = 'local-database-steps';
+
+/**
+ * Live progress: a local activity runs in the worker beside the workflow, with no task
+ * queue round trip, and leaves one marker in history. Short, few attempts: a change that cannot be
+ * published is carried by the next one, and never fails the run.
+ */
+const liveProgressSteps = proxyLocalActivities<{ publishProgress: Activity<[LiveProgressEvent], void> }>({
+  startToCloseTimeout: '5 seconds',
+  scheduleToCloseTimeout: '15 seconds',
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumAttempts: 3 },
+});
+
+/** Publishes even while the run is being cancelled, so listeners see how it ended. */
+async function publishLive(event: LiveProgressEvent): Promise<boolean> {
+  try {
+    await CancellationScope.nonCancellable(() => liveProgressSteps.publishProgress(event));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The one pipeline every AI function runs: INIT → PREP → AI_CALL → PARSE → SAVE → DONE.
+ * Progress lives in workflow state and is answered by the `taskProgress` query.
+ */
+export async function runAIFunction(definition: AIFunctionDefinition, input: RunInput): Promise<TaskResult> {
+  const progress = new ProgressState((update) => publishLive({ taskId: input.taskId, event: 'progress', update }));
+  setHandler(taskProgressQuery, () => progress.snapshot());
+
+  const local = patched(LOCAL_DATABASE_STEPS_PATCH);
+  const steps = local ? localDatabaseSteps : databaseSteps;
+  const recordSteps = local ? localRunRecordSteps : runRecordSteps;
+  const validate = steps[definition.activities.validate] as Activity<[RunInput], ValidatedInput>;
+  const prepare = steps[definition.activities.prepare] as Activity<[RunInput], PreparedRun>;
+  const parse = steps[definition.activities.parse] as Activity<[CompletionRef], ParsedAnswer>;
+  const save = steps[definition.activities.save] as Activity<[RunInput, PreparedRequest], SavedOutput>;
+  const callProvider = providerSteps[definition.activities.call];
+  const say = (phase: keyof typeof definition.messages, ctx: Partial<MessageContext> = {}) =>
+    definition.messages[phase]({ names: [], count: 0, ...ctx });
+
+  /** Moves to a phase; `message` is left out where the phase's message needs what its step finds. */
+  const enterPhase = (phase: Parameters<ProgressState['enter']>[0], message?: string) => {
+    progress.enter(phase, message);
+    upsertSearchAttributes([{ key: AI_PHASE, value: phase }]);
+  };
+
+  try {
+    upsertSearchAttributes([{ key: AI_STATE, value: 'PROGRESS' }]);
+    enterPhase('INIT', say('INIT'));
+    const validated = await progress.step('request', 'Validate input', () => validate(input), (v) => say('INIT', { names: v.names, count: v.count }));
+
+    enterPhase('PREP', say('PREP', { count: validated.count }));
+    const prepared = await progress.step('request', 'Build prompt', () => prepare(input), (p) => say('PREP', { count: p.count }));
+
+    const items = prepared.requests;
+    const outcomes = new Map<string, ItemOutcome>();
+    const failItem = (request: PreparedRequest, err: unknown) => {
+      // A cancelled run is not a failed item: the whole run ends REVOKED.
+      if (definition.requestsPer === 'batch' || isCancellation(err)) throw err;
+      outcomes.set(request.itemKey, { id: request.itemId ?? request.itemKey, status: 'failed', error: failureMessage(err) });
+    };
+    const pending = () => items.filter((r) => !outcomes.has(r.itemKey));
+
+    enterPhase('AI_CALL', say('AI_CALL'));
+    for (const [index, request] of items.entries()) {
+      progress.setItem(index + 1, items.length, request.label);
+      try {
+        const usage = await progress.step('request', `AI request: ${request.label}`, () =>
+          callProvider({ taskId: input.taskId, itemKey: request.itemKey, accountId: input.accountId }),
+        );
+        progress.addUsage(usage.cost, usage.inputTokens + usage.outputTokens);
+        progress.advance('AI_CALL', index + 1, items.length);
+      } catch (err) {
+        failItem(request, err);
+      }
+    }
+
+    enterPhase('PARSE');
+    let parsedCount = 0;
+    const toParse = pending();
+    for (const [index, request] of toParse.entries()) {
+      try {
+        const parsed = await progress.step(
+          'response',
+          `Parse answer: ${request.label}`,
+          () => parse({ taskId: input.taskId, itemKey: request.itemKey, accountId: input.accountId }),
+          (p) => say('PARSE', { count: parsedCount + p.count }),
+        );
+        parsedCount += parsed.count;
+        progress.advance('PARSE', index + 1, toParse.length);
+      } catch (err) {
+        failItem(request, err);
+      }
+    }
+
+    enterPhase('SAVE', say('SAVE', { count: parsedCount }));
+    const counters: Record<string, number> = {};
+    let savedCount = 0;
+    const toSave = pending();
+    for (const [index, request] of toSave.entries()) {
+      progress.setItem(index + 1, toSave.length, request.label);
+      try {
+        const saved = await progress.step('response', `Save: ${request.label}`, () => save(input, request));
+        for (const [name, value] of Object.entries(saved.counters)) counters[name] = (counters[name] ?? 0) + value;
+        savedCount += saved.count;
+        outcomes.set(request.itemKey, { id: request.itemId ?? request.itemKey, status: 'success' });
+        progress.advance('SAVE', index + 1, toSave.length);
+      } catch (err) {
+        failItem(request, err);
+      }
+    }
+
+    const itemOutcomes = items.map((r) => outcomes.get(r.itemKey)).filter((o): o is ItemOutcome => o !== undefined);
+    if (definition.requestsPer === 'item' && !itemOutcomes.some((o) => o.status === 'success')) {
+      const firstError = itemOutcomes.find((o) => o.error)?.error ?? 'no item succeeded';
+      throw ApplicationFailure.nonRetryable(`Every item failed; the first: ${firstError}`, FAILURE_TYPES.modelOutput);
+    }
+
+    enterPhase('DONE', say('DONE'));
+    const result: TaskResult = { count: savedCount, ...counters, items: itemOutcomes };
+    // The record is completed before the query can report the end: a poller that sees SUCCESS
+    // finds the run record (and the rows) complete.
+    await finish(recordSteps, progress, input, { status: 'success', result });
+    progress.succeed(result);
+    return result;
+  } catch (err) {
+    if (isCancellation(err)) {
+      await CancellationScope.nonCancellable(() => finish(recordSteps, progress, input, { status: 'revoked' }));
+      progress.revoke();
+      throw err;
+    }
+    const message = failureMessage(err);
+    await finish(recordSteps, progress, input, { status: 'error', error: message });
+    progress.fail(message);
+    throw ApplicationFailure.nonRetryable(message, failureType(err));
+  }
+}
+
+const STATE_OF: Record<RunOutcome['status'], string> = { success: 'SUCCESS', error: 'FAILURE', revoked: 'REVOKED' };
+
+async function finish(
+  recordSteps: RunRecordSteps,
+  progress: ProgressState,
+  input: RunInput,
+  end: { status: RunOutcome['status']; result?: TaskResult; error?: string },
+): Promise<void> {
+  const { meta } = progress.snapshot();
+  upsertSearchAttributes([{ key: AI_STATE, value: STATE_OF[end.status] }]);
+  await progress.publish();
+  await recordSteps.completeRunRecord({
+    taskId: input.taskId,
+    status: end.status,
+    phase: meta.phase,
+    message: meta.message,
+    durationMs: Date.now() - workflowInfo().runStartTime.getTime(),
+    cost: meta.cost,
+    tokens: meta.tokens,
+    requestSteps: meta.request_steps,
+    responseSteps: meta.response_steps,
+    result: end.result,
+    error: end.error,
+  });
+  // The `done` event is the completed record's polling answer.
+  await publishLive({ taskId: input.taskId, event: 'done' });
+}
+
+/** The innermost failure's message: what the activity said, not Temporal's wrapping. */
+export function failureMessage(err: unknown): string {
+  let current: unknown = err;
+  while (current instanceof ActivityFailure && current.cause) current = current.cause;
+  if (current instanceof Error) return current.message;
+  return String(current);
+}
+
+function failureType(err: unknown): string {
+  let current: unknown = err;
+  while (current instanceof ActivityFailure && current.cause) current = current.cause;
+  if (current instanceof ApplicationFailure && current.type) return current.type;
+  return 'TaskFailed';
+}
