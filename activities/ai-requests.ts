@@ -1,6 +1,6 @@
 import type { PrismaClient } from '../db/client';
+import type { ActivityDeps } from './deps';
 import type { CompletionRef, SavedOutput } from '../pipeline/run-io';
-import type { PromptType } from '../pipeline/definition';
 import { ModelOutputError } from './answer-parsing/parse-answer';
 import { invalidInputError, modelOutputError } from './failures';
 
@@ -9,7 +9,7 @@ export interface PreparedRequestRow {
   itemKey: string;
   accountId: number;
   functionName: string;
-  promptType: PromptType;
+  promptType: string;
   prompt: string;
 }
 
@@ -73,7 +73,7 @@ type StoredRequest = NonNullable<Awaited<ReturnType<PrismaClient['aIRequest']['f
  * finds the outcome and returns it, writing nothing twice.
  */
 export async function saveOnce(
-  prisma: PrismaClient,
+  { prisma, afterSaveCommit }: Pick<ActivityDeps, 'prisma' | 'afterSaveCommit'>,
   ref: Pick<CompletionRef, 'taskId' | 'itemKey'>,
   write: (tx: Transaction, request: StoredRequest & { parsed: NonNullable<StoredRequest['parsed']> }) => Promise<SavedOutput>,
 ): Promise<SavedOutput> {
@@ -86,17 +86,8 @@ export async function saveOnce(
     await tx.aIRequest.update({ where, data: { saved: saved as unknown as object } });
     return saved;
   });
-  dieAfterSaveCommitInFaultTests();
+  afterSaveCommit?.();
   return outcome;
-}
-
-/**
- * Test-only fault hook (test/faults): a worker started with AI_TASKS_FAULT_HOOK=kill-after-save-commit
- * dies right after a save commits, before Temporal hears of it — the moment idempotent saves exist
- * for. Unset (always, outside that test), it does nothing.
- */
-function dieAfterSaveCommitInFaultTests(): void {
-  if (process.env.AI_TASKS_FAULT_HOOK === 'kill-after-save-commit') process.kill(process.pid, 'SIGKILL');
 }
 
 /** The rows a run names must all still be the account's; the error lists those that are not. */

@@ -1,3 +1,4 @@
+import { isFinal } from '../pipeline/run-status';
 import { Context } from '@temporalio/activity';
 import type { PrismaClient } from '../db/client';
 import type { TaskProgress } from '../pipeline/progress';
@@ -60,7 +61,7 @@ export function createTaskEventActivities({ prisma }: ActivityDeps) {
     if (live.event === 'done') {
       lastPublished.delete(runKey(live.taskId));
       const record = await prisma.aITaskLog.findUnique({ where: { taskId: live.taskId }, select: RECORDED_RUN_FIELDS });
-      if (!record || record.status === 'pending') return;
+      if (!record || !isFinal(record.status)) return;
       await publishTaskEvent(prisma, live.taskId, 'done', progressFromRecord(record));
       return;
     }

@@ -5,6 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { dependenciesPlugin, type AppDependencies } from './plugins/dependencies';
 import { authPlugin } from './plugins/auth';
+import { taskProgressPlugin } from './plugins/task-progress';
 import { registerErrorHandler } from './error-handler';
 import { healthRoutes } from './routes/health';
 import { keywordRoutes } from './routes/keywords';
@@ -61,6 +62,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(dependenciesPlugin, { prisma: options.prisma, temporal: options.temporal, taskQueue: options.taskQueue });
   await app.register(authPlugin);
+  await app.register(taskProgressPlugin);
   registerErrorHandler(app);
 
   await app.register(healthRoutes);

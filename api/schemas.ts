@@ -9,6 +9,9 @@ export const createdResponse = z.object({ success: z.literal(true), ids: z.array
 
 export const positiveId = z.coerce.number().int().positive();
 
+/** A task id in a path (the workflow id: `<function>-a<account>-<uuid>`). */
+export const taskIdParams = z.object({ task_id: z.string().min(1).max(200) });
+
 export const startBody = z.object({
   ids: z.array(z.number().int().positive()).min(1, 'ids must hold at least one id'),
   prompt_override: z.string().max(50_000).optional(),

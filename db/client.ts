@@ -17,3 +17,8 @@ export function createPrismaClient(databaseUrl: string, opts: CreatePrismaClient
   const adapter = new PrismaPg({ connectionString: databaseUrl, ...(opts.max ? { max: opts.max } : {}) });
   return new PrismaClient({ adapter });
 }
+
+// The run statuses the code knows (pipeline/run-status.ts) are exactly the schema's RunStatus enum.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const runStatusesMatchSchema: Same<import('../pipeline/run-status').RunStatus, import('../generated/prisma/client').RunStatus> = true;
+void runStatusesMatchSchema;

@@ -1,22 +1,26 @@
+import type { Activities } from '../worker/activities';
+import type * as workflows from '../workflows';
 import type { Phase } from './phases';
+import type { CompletionRef, CompletionUsage, ParsedAnswer, PreparedRequest, PreparedRun, RunInput, SavedOutput, ValidatedInput } from './run-io';
 
 /**
- * The AI functions, one definition each: names, limits, the progress messages (docs/functions.md) and the
- * activities that do the function's I/O. The shared pipeline (workflows/pipeline.ts) runs any of
- * them; adding a function means one entry here plus its activities.
+ * What an AI function is, written once per function (functions/<name>/definition.ts): its names,
+ * limits, start endpoint, the rows it reads, its phase messages and the activities of each step.
+ * The shared pipeline runs any pipeline function; the API builds its start route from it.
  *
- * This module is imported by workflow code: it must stay free of Node, Prisma and I/O.
+ * Imported by workflow code: no Node, Prisma or I/O here, and only types from activities/.
  */
 
-export type FunctionName = 'auto_cluster' | 'generate_ideas' | 'generate_content' | 'generate_image_prompts' | 'generate_images';
+/** A workflow the worker registers (an export of workflows/index.ts). */
+export type WorkflowType = keyof typeof workflows;
 
-export type PromptType =
-  | 'clustering'
-  | 'ideas'
-  | 'content_generation'
-  | 'image_prompt_extraction'
-  | 'image_prompt_template'
-  | 'negative_prompt';
+/** The name of an activity that takes `Args` and answers `Result`: a typo or a wrong signature does not compile. */
+type StepName<Args extends unknown[], Result> = {
+  [K in keyof Activities]: Activities[K] extends (...args: Args) => Promise<Result> ? K : never;
+}[keyof Activities];
+
+/** The rows a function's ids name. */
+export type InputRows = 'keyword' | 'cluster' | 'writerTask' | 'content' | 'image';
 
 /** What phase messages may mention: the first items' names (INIT) and the count the phase works on. */
 export interface MessageContext {
@@ -24,26 +28,68 @@ export interface MessageContext {
   count: number;
 }
 
-export interface AIFunctionDefinition {
-  name: FunctionName;
+interface FunctionBasics<Name extends string> {
+  name: Name;
   /** Older names the API still accepts for this function. */
   aliases: readonly string[];
+  /** The name a person sees on the button that starts it. */
+  displayName: string;
+  description: string;
   /** The Temporal workflow type: what the Web UI lists. */
-  workflowType: string;
-  /** What an item is, for memos and messages ("keyword"). */
+  workflowType: WorkflowType;
+  /** What one input id is, for messages ("keyword"). */
   itemNoun: string;
-  maxItems?: number;
-  /** The start endpoint's message. */
+  input: InputRows;
+  /** The most ids one start may name; the API refuses more. */
+  maxItems: number;
+  /** The start endpoint (POST, `{"ids": [...]}`), and whether it takes a `sector_id`. */
+  start: { path: string; takesSectorId?: boolean };
   startedMessage: string;
+  messages: Record<Phase, (ctx: MessageContext) => string>;
+}
+
+/** A function run by the shared pipeline: INIT → PREP → AI_CALL → PARSE → SAVE → DONE. */
+export interface PipelineFunction<Name extends string = string, Prompt extends string = string> extends FunctionBasics<Name> {
+  kind: 'pipeline';
   /** `batch`: one AI request for the whole run; `item`: one per input id. */
   requestsPer: 'batch' | 'item';
-  promptType: PromptType;
-  /**
-   * Activity names (activities/index.ts). `call` is the provider step: the shared text
-   * `requestCompletion` unless the function calls another kind of model.
-   */
-  activities: { validate: string; prepare: string; call: string; parse: string; save: string };
-  messages: Record<Phase, (ctx: MessageContext) => string>;
+  /** The prompt types the function reads, each with its built-in default. */
+  prompts: Record<Prompt, string>;
+  /** The prompt of its AI requests (the others, if any, are read beside it). */
+  promptType: NoInfer<Prompt>;
+  /** The answer is text a reader watches being written (the live stream's `text` events). */
+  streamsText: boolean;
+  activities: {
+    validate: StepName<[RunInput], ValidatedInput>;
+    prepare: StepName<[RunInput], PreparedRun>;
+    /** The provider step: the shared text `requestCompletion` unless the function calls another kind of model. */
+    call: StepName<[CompletionRef], CompletionUsage>;
+    parse: StepName<[CompletionRef], ParsedAnswer>;
+    save: StepName<[RunInput, PreparedRequest], SavedOutput>;
+  };
+}
+
+/** A function made of others, run one after another as child workflows. */
+export interface CompositeFunction<Name extends string = string> extends FunctionBasics<Name> {
+  kind: 'composite';
+}
+
+export type FunctionDefinition = PipelineFunction | CompositeFunction;
+
+/** Keeps a definition's literal names (function and prompt types), so lists of them type themselves. */
+export function definePipelineFunction<const Name extends string, const Prompt extends string>(
+  definition: Omit<PipelineFunction<Name, Prompt>, 'kind'>,
+): PipelineFunction<Name, Prompt> {
+  return { kind: 'pipeline', ...definition };
+}
+
+export function defineCompositeFunction<const Name extends string>(definition: Omit<CompositeFunction<Name>, 'kind'>): CompositeFunction<Name> {
+  return { kind: 'composite', ...definition };
+}
+
+/** A prompt type of the function with its built-in default, for prompt resolution. */
+export function promptOf<P extends string>(definition: PipelineFunction<string, P>, type: P = definition.promptType): { type: P; builtIn: string } {
+  return { type, builtIn: definition.prompts[type] };
 }
 
 /**
@@ -60,144 +106,4 @@ export function validatingMessage(names: string[], count: number, noun: string):
 function joinNames(names: string[]): string {
   if (names.length === 1) return names[0];
   return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
-}
-
-export const autoCluster: AIFunctionDefinition = {
-  name: 'auto_cluster',
-  aliases: [],
-  workflowType: 'autoClusterWorkflow',
-  itemNoun: 'keyword',
-  startedMessage: 'Clustering started',
-  requestsPer: 'batch',
-  promptType: 'clustering',
-  activities: {
-    validate: 'validateKeywords',
-    prepare: 'prepareClusteringPrompt',
-    call: 'requestCompletion',
-    parse: 'parseClusters',
-    save: 'saveClusters',
-  },
-  messages: {
-    INIT: ({ names, count }) => validatingMessage(names, count, 'keyword'),
-    PREP: ({ count }) => `Loading ${count} keyword(s)`,
-    AI_CALL: () => 'Generating clusters with Igny8 Semantic SEO Model',
-    PARSE: ({ count }) => `${count} cluster(s) created`,
-    SAVE: ({ count }) => `Saving ${count} cluster(s)`,
-    DONE: () => 'Clustering complete',
-  },
-};
-
-export const generateIdeas: AIFunctionDefinition = {
-  name: 'generate_ideas',
-  aliases: ['auto_generate_ideas'],
-  workflowType: 'generateIdeasWorkflow',
-  itemNoun: 'cluster',
-  maxItems: 10,
-  startedMessage: 'Idea generation started',
-  requestsPer: 'batch',
-  promptType: 'ideas',
-  activities: {
-    validate: 'validateClusters',
-    prepare: 'prepareIdeasPrompt',
-    call: 'requestCompletion',
-    parse: 'parseIdeas',
-    save: 'saveIdeas',
-  },
-  messages: {
-    INIT: () => 'Verifying cluster integrity',
-    PREP: () => 'Loading cluster keywords',
-    AI_CALL: () => 'Generating ideas with Igny8 Semantic AI',
-    PARSE: ({ count }) => `${count} high-opportunity idea(s) generated`,
-    SAVE: () => 'Content Outline for Ideas generated',
-    DONE: () => 'Idea generation complete',
-  },
-};
-
-export const generateContent: AIFunctionDefinition = {
-  name: 'generate_content',
-  aliases: [],
-  workflowType: 'generateContentWorkflow',
-  itemNoun: 'task',
-  maxItems: 50,
-  startedMessage: 'Content generation started',
-  requestsPer: 'item',
-  promptType: 'content_generation',
-  activities: {
-    validate: 'validateWriterTasks',
-    prepare: 'prepareArticlePrompts',
-    call: 'requestCompletion',
-    parse: 'parseArticle',
-    save: 'saveArticle',
-  },
-  messages: {
-    INIT: () => 'Validating task',
-    PREP: () => 'Preparing content idea',
-    AI_CALL: () => 'Writing article with Igny8 Semantic AI',
-    PARSE: ({ count }) => `${count} article(s) created`,
-    SAVE: () => 'Saving article',
-    DONE: () => 'Content generation complete',
-  },
-};
-
-export const generateImagePrompts: AIFunctionDefinition = {
-  name: 'generate_image_prompts',
-  aliases: [],
-  workflowType: 'generateImagePromptsWorkflow',
-  itemNoun: 'content',
-  startedMessage: 'Image prompt extraction started',
-  requestsPer: 'item',
-  promptType: 'image_prompt_extraction',
-  activities: {
-    validate: 'validateContents',
-    prepare: 'prepareImagePromptRequests',
-    call: 'requestCompletion',
-    parse: 'parseImagePrompts',
-    save: 'saveImagePrompts',
-  },
-  messages: {
-    INIT: () => 'Validating content',
-    PREP: () => 'Preparing image prompt extraction',
-    AI_CALL: () => 'Extracting image prompts',
-    PARSE: () => 'Processing image prompts',
-    SAVE: () => 'Saving image prompts',
-    DONE: () => 'Image prompts complete',
-  },
-};
-
-export const generateImages: AIFunctionDefinition = {
-  name: 'generate_images',
-  aliases: [],
-  workflowType: 'generateImagesWorkflow',
-  itemNoun: 'image',
-  startedMessage: 'Image generation started',
-  requestsPer: 'item',
-  promptType: 'image_prompt_template',
-  activities: {
-    validate: 'validateImagePrompts',
-    prepare: 'prepareImageRequests',
-    call: 'requestImage',
-    parse: 'parseImageResult',
-    save: 'saveImage',
-  },
-  messages: {
-    INIT: () => 'Validating image prompts',
-    PREP: () => 'Preparing image generation',
-    AI_CALL: () => 'Creating image(s) with AI',
-    PARSE: () => 'Processing image response',
-    SAVE: () => 'Saving generated image(s)',
-    DONE: () => 'Image generation complete',
-  },
-};
-
-export const AI_FUNCTIONS: Record<FunctionName, AIFunctionDefinition> = {
-  auto_cluster: autoCluster,
-  generate_ideas: generateIdeas,
-  generate_content: generateContent,
-  generate_image_prompts: generateImagePrompts,
-  generate_images: generateImages,
-};
-
-/** The definition for a function name or alias, or undefined. */
-export function findFunction(name: string): AIFunctionDefinition | undefined {
-  return Object.values(AI_FUNCTIONS).find((f) => f.name === name || f.aliases.includes(name));
 }

@@ -1,3 +1,4 @@
+import { stateOfStatus, type RunStatus } from './run-status';
 import { PHASE_RANGES, type Phase } from './phases';
 import type { ProgressMeta, StepLog, TaskProgress, TaskResult, TaskState } from './progress';
 
@@ -70,7 +71,7 @@ export function applyProgressUpdate(previous: TaskProgress | undefined, update: 
 
 /** The run record's fields a finished task's progress answer is made of. */
 export interface RecordedRun {
-  status: string;
+  status: RunStatus;
   phase: string;
   message: string;
   cost: number;
@@ -94,18 +95,11 @@ export const RECORDED_RUN_FIELDS = {
   error: true,
 } as const satisfies Record<keyof RecordedRun, true>;
 
-const STATE_BY_STATUS: Record<string, TaskState> = {
-  pending: 'PROGRESS',
-  success: 'SUCCESS',
-  error: 'FAILURE',
-  revoked: 'REVOKED',
-};
-
 /**
  * The progress answer read from a run record: what polling answers for a finished task, and what
  * the `done` event carries, so the two are the same object.
  */
-export function progressFromRecord(record: RecordedRun, state: TaskState = STATE_BY_STATUS[record.status] ?? 'FAILURE'): TaskProgress {
+export function progressFromRecord(record: RecordedRun, state: TaskState = stateOfStatus(record.status)): TaskProgress {
   const meta: ProgressMeta = {
     phase: record.phase as Phase,
     percentage: state === 'SUCCESS' ? 100 : (PHASE_RANGES[record.phase as Phase]?.start ?? 0),
@@ -121,4 +115,3 @@ export function progressFromRecord(record: RecordedRun, state: TaskState = STATE
   return progress;
 }
 
-export const TERMINAL_STATES: readonly TaskState[] = ['SUCCESS', 'FAILURE', 'REVOKED'];

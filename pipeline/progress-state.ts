@@ -1,6 +1,14 @@
-import { PHASE_RANGES, phasePercentage, type Phase } from './phases';
+import { PHASE_RANGES, PHASES, phasePercentage, type Phase } from './phases';
 import type { ProgressMeta, StepLog, TaskProgress, TaskResult, TaskState } from './progress';
 import type { ChangedStep, ProgressUpdate } from './live-progress';
+
+/** What an accepted run not yet running says, and the run record's message until it starts. */
+export const WAITING_TO_START = 'Waiting to start';
+
+/** The meta of an accepted run that has not started yet; every run's progress starts from it. */
+export function pendingMeta(): ProgressMeta {
+  return { phase: 'INIT', percentage: 0, message: WAITING_TO_START, request_steps: [], response_steps: [], cost: 0, tokens: 0 };
+}
 
 /** Sends one update to live-progress listeners; false when it could not (its steps go with the next). */
 export type PublishProgress = (update: ProgressUpdate) => Promise<boolean>;
@@ -17,15 +25,7 @@ export type PublishProgress = (update: ProgressUpdate) => Promise<boolean>;
  */
 export class ProgressState {
   private state: TaskState = 'PROGRESS';
-  private meta: ProgressMeta = {
-    phase: 'INIT',
-    percentage: 0,
-    message: '',
-    request_steps: [],
-    response_steps: [],
-    cost: 0,
-    tokens: 0,
-  };
+  private meta: ProgressMeta = pendingMeta();
   private result?: TaskResult;
   private error?: string;
   private stepCount = 0;
@@ -34,6 +34,10 @@ export class ProgressState {
   private publishing: Promise<void> = Promise.resolve();
   private updateQueued = false;
   private updatesSent = 0;
+  /** A composed run's mirror of each child's steps (child and step number → own entry) and usage. */
+  private readonly mirrored = new Map<string, StepLog>();
+  private readonly childUsage = new Map<string, { cost: number; tokens: number }>();
+  private ownUsage = { cost: 0, tokens: 0 };
 
   constructor(private readonly publishUpdate?: PublishProgress) {}
 
@@ -60,6 +64,44 @@ export class ProgressState {
   addUsage(cost: number, tokens: number): void {
     this.meta.cost = roundCost(this.meta.cost + cost);
     this.meta.tokens += tokens;
+    this.ownUsage = { cost: roundCost(this.ownUsage.cost + cost), tokens: this.ownUsage.tokens + tokens };
+  }
+
+  /**
+   * Takes a child run's progress into this one (a run composed of others): its steps appear here,
+   * prefixed with `label` and numbered in the order they first appear; the phase and percentage
+   * the caller maps them to are reached, never gone back from; its message, item and usage count.
+   */
+  mirror(child: string, label: string, progress: TaskProgress, phase: Phase, percentage: number): void {
+    for (const [log, steps] of [['request', progress.meta.request_steps], ['response', progress.meta.response_steps]] as const) {
+      for (const step of steps) {
+        const key = `${child}/${step.stepNumber}`;
+        let entry = this.mirrored.get(key);
+        const before = entry && JSON.stringify(entry);
+        if (!entry) {
+          entry = { stepNumber: ++this.stepCount, stepName: `${label}: ${step.stepName}`, status: step.status, message: step.message };
+          this.mirrored.set(key, entry);
+          (log === 'request' ? this.meta.request_steps : this.meta.response_steps).push(entry);
+        }
+        Object.assign(entry, { status: step.status, message: step.message });
+        if (step.duration !== undefined) entry.duration = step.duration;
+        if (step.error !== undefined) entry.error = step.error;
+        if (JSON.stringify(entry) !== before) this.unsent.set(entry, log);
+      }
+    }
+    if (PHASE_ORDER[phase] > PHASE_ORDER[this.meta.phase]) this.meta.phase = phase;
+    this.meta.message = progress.meta.message;
+    this.raise(percentage);
+    const { current, total, current_item } = progress.meta;
+    Object.assign(this.meta, { current, total, current_item });
+    if (current === undefined) delete this.meta.current;
+    if (total === undefined) delete this.meta.total;
+    if (current_item === undefined) delete this.meta.current_item;
+    this.childUsage.set(child, { cost: progress.meta.cost, tokens: progress.meta.tokens });
+    const children = [...this.childUsage.values()];
+    this.meta.cost = roundCost(children.reduce((sum, usage) => sum + usage.cost, this.ownUsage.cost));
+    this.meta.tokens = children.reduce((sum, usage) => sum + usage.tokens, this.ownUsage.tokens);
+    void this.publish();
   }
 
   /**
@@ -144,6 +186,8 @@ export class ProgressState {
     if (percentage > this.meta.percentage) this.meta.percentage = percentage;
   }
 }
+
+const PHASE_ORDER = Object.fromEntries(PHASES.map((phase, index) => [phase, index])) as Record<Phase, number>;
 
 function roundCost(cost: number): number {
   return Math.round(cost * 1e8) / 1e8;

@@ -1,58 +1,58 @@
-import type { Phase } from './phases';
+import { z } from 'zod';
+import { PHASES } from './phases';
 
-/** Celery's state names, kept so the old frontend's progress modal keeps working. */
-export type TaskState = 'PENDING' | 'PROGRESS' | 'SUCCESS' | 'FAILURE' | 'REVOKED';
+/**
+ * The progress object of `GET …/task_progress/{task_id}/` (docs/progress.md), defined once: the
+ * workflow builds it (importing the types only, so no zod enters the workflow bundle), the API
+ * answers it with this schema as the response schema, the live stream sends it.
+ */
 
-export interface StepLog {
-  stepNumber: number;
-  stepName: string;
-  status: 'success' | 'error' | 'pending';
-  message: string;
+/** Celery's state names, kept so existing frontends' progress modals keep working. */
+export const TASK_STATES = ['PENDING', 'PROGRESS', 'SUCCESS', 'FAILURE', 'REVOKED'] as const;
+export const TERMINAL_STATES: readonly TaskState[] = ['SUCCESS', 'FAILURE', 'REVOKED'];
+
+export const stepLogSchema = z.object({
+  stepNumber: z.number().int(),
+  stepName: z.string(),
+  status: z.enum(['success', 'error', 'pending']),
+  message: z.string(),
   /** Milliseconds. */
-  duration?: number;
-  error?: string;
-}
+  duration: z.number().optional(),
+  error: z.string().optional(),
+});
 
-export interface ProgressMeta {
-  phase: Phase;
-  percentage: number;
-  message: string;
-  request_steps: StepLog[];
-  response_steps: StepLog[];
-  cost: number;
-  tokens: number;
-  current?: number;
-  total?: number;
-  current_item?: string;
-}
+export const progressMetaSchema = z.object({
+  phase: z.enum(PHASES),
+  percentage: z.number(),
+  message: z.string(),
+  request_steps: z.array(stepLogSchema),
+  response_steps: z.array(stepLogSchema),
+  cost: z.number(),
+  tokens: z.number().int(),
+  current: z.number().int().optional(),
+  total: z.number().int().optional(),
+  current_item: z.string().optional(),
+});
 
-export interface ItemOutcome {
-  id: number | string;
-  status: 'success' | 'failed';
-  error?: string;
-}
+export const itemOutcomeSchema = z.object({
+  id: z.union([z.number(), z.string()]),
+  status: z.enum(['success', 'failed']),
+  error: z.string().optional(),
+});
 
 /** The result of a successful run: `count`, the function's own counters, and per-item outcomes. */
-export interface TaskResult {
-  count: number;
-  items: ItemOutcome[];
-  [counter: string]: unknown;
-}
+export const taskResultSchema = z.looseObject({ count: z.number().int(), items: z.array(itemOutcomeSchema) });
 
-/** The progress object of `GET …/task_progress/{task_id}/`. */
-export interface TaskProgress {
-  state: TaskState;
-  meta: ProgressMeta;
-  result?: TaskResult;
-  error?: string;
-}
+export const taskProgressSchema = z.object({
+  state: z.enum(TASK_STATES),
+  meta: progressMetaSchema,
+  result: taskResultSchema.optional(),
+  error: z.string().optional(),
+});
 
-export const PENDING_META: ProgressMeta = {
-  phase: 'INIT',
-  percentage: 0,
-  message: 'Waiting to start',
-  request_steps: [],
-  response_steps: [],
-  cost: 0,
-  tokens: 0,
-};
+export type TaskState = (typeof TASK_STATES)[number];
+export type StepLog = z.infer<typeof stepLogSchema>;
+export type ProgressMeta = z.infer<typeof progressMetaSchema>;
+export type ItemOutcome = z.infer<typeof itemOutcomeSchema>;
+export type TaskResult = z.infer<typeof taskResultSchema>;
+export type TaskProgress = z.infer<typeof taskProgressSchema>;

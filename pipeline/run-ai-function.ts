@@ -2,6 +2,8 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  ChildWorkflowFailure,
+  getExternalWorkflowHandle,
   isCancellation,
   patched,
   proxyActivities,
@@ -10,7 +12,8 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { AIFunctionDefinition, MessageContext } from './definition';
+import type { Activities } from '../worker/activities';
+import type { MessageContext, PipelineFunction } from './definition';
 import { FAILURE_TYPES, NON_RETRYABLE_FAILURE_TYPES } from './failure-types';
 import { AI_PHASE, AI_STATE } from './search-attributes';
 import type {
@@ -27,15 +30,14 @@ import type {
 import type { ItemOutcome, TaskResult } from './progress';
 import type { LiveProgressEvent } from './live-progress';
 import { ProgressState } from './progress-state';
-import { taskProgressQuery } from './messages';
-
-type Activity<A extends unknown[], R> = (...args: A) => Promise<R>;
+import { stateOfStatus } from './run-status';
+import { childProgressSignal, taskProgressQuery, type ChildProgress } from './messages';
 
 /**
  * Database steps: short, safe to redo, retried until the database answers again (a PostgreSQL
  * outage must delay a run, not fail it).
  */
-const DATABASE_STEP_OPTIONS = {
+export const DATABASE_STEP_OPTIONS = {
   // One transaction running longer than this is stuck; it is also how soon a killed worker's
   // database step is noticed (these steps do not heartbeat).
   startToCloseTimeout: '15 seconds',
@@ -47,14 +49,14 @@ const DATABASE_STEP_OPTIONS = {
   },
 } as const;
 
-const databaseSteps = proxyActivities<Record<string, Activity<any[], any>>>(DATABASE_STEP_OPTIONS);
+const databaseSteps = proxyActivities<Activities>(DATABASE_STEP_OPTIONS);
 
 /**
  * The provider call: long, heartbeating (a dead worker is noticed within the heartbeat timeout, not
  * at the end of the call), retried with backoff on transient provider faults. The SDK itself makes
  * one attempt per activity attempt, so attempts here are provider calls.
  */
-const providerSteps = proxyActivities<Record<string, Activity<[CompletionRef], CompletionUsage>>>({
+const providerSteps = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '20 seconds',
   retry: {
@@ -72,16 +74,16 @@ const RUN_RECORD_OPTIONS = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 } as const;
 
-const runRecordSteps = proxyActivities<RunRecordSteps>(RUN_RECORD_OPTIONS);
+const runRecordSteps = proxyActivities<Activities>(RUN_RECORD_OPTIONS);
 
-type RunRecordSteps = { completeRunRecord: Activity<[RunOutcome], void> };
+export type RunRecordSteps = Pick<Activities, 'completeRunRecord'>;
 
 /**
  * A failed step is retried inside the workflow task only after a short backoff; a longer one (the
  * database away) waits on a durable timer, so the workflow task ends meanwhile and the progress
  * query is answered at once instead of waiting for the retries.
  */
-const LOCAL_RETRY_THRESHOLD = '500 milliseconds';
+export const LOCAL_RETRY_THRESHOLD = '500 milliseconds';
 
 /**
  * The same database steps as local activities: run by the worker that runs the workflow, with no
@@ -90,9 +92,9 @@ const LOCAL_RETRY_THRESHOLD = '500 milliseconds';
  * and saves that record their outcome in the same transaction). A worker that dies during one is
  * noticed at the workflow task timeout (10 s), and the next worker runs the step again.
  */
-const localDatabaseSteps = proxyLocalActivities<Record<string, Activity<any[], any>>>({ ...DATABASE_STEP_OPTIONS, localRetryThreshold: LOCAL_RETRY_THRESHOLD });
+const localDatabaseSteps = proxyLocalActivities<Activities>({ ...DATABASE_STEP_OPTIONS, localRetryThreshold: LOCAL_RETRY_THRESHOLD });
 
-const localRunRecordSteps = proxyLocalActivities<RunRecordSteps>({ ...RUN_RECORD_OPTIONS, localRetryThreshold: LOCAL_RETRY_THRESHOLD });
+export const localRunRecordSteps = proxyLocalActivities<Activities>({ ...RUN_RECORD_OPTIONS, localRetryThreshold: LOCAL_RETRY_THRESHOLD });
 
 /** Runs started before database steps became local activities replay with regular ones. */
 export const LOCAL_DATABASE_STEPS_PATCH = 'local-database-steps';
@@ -102,14 +104,14 @@ export const LOCAL_DATABASE_STEPS_PATCH = 'local-database-steps';
  * queue round trip, and leaves one marker in history. Short, few attempts: a change that cannot be
  * published is carried by the next one, and never fails the run.
  */
-const liveProgressSteps = proxyLocalActivities<{ publishProgress: Activity<[LiveProgressEvent], void> }>({
+const liveProgressSteps = proxyLocalActivities<Activities>({
   startToCloseTimeout: '5 seconds',
   scheduleToCloseTimeout: '15 seconds',
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumAttempts: 3 },
 });
 
 /** Publishes even while the run is being cancelled, so listeners see how it ended. */
-async function publishLive(event: LiveProgressEvent): Promise<boolean> {
+export async function publishLive(event: LiveProgressEvent): Promise<boolean> {
   try {
     await CancellationScope.nonCancellable(() => liveProgressSteps.publishProgress(event));
     return true;
@@ -122,17 +124,22 @@ async function publishLive(event: LiveProgressEvent): Promise<boolean> {
  * The one pipeline every AI function runs: INIT → PREP → AI_CALL → PARSE → SAVE → DONE.
  * Progress lives in workflow state and is answered by the `taskProgress` query.
  */
-export async function runAIFunction(definition: AIFunctionDefinition, input: RunInput): Promise<TaskResult> {
-  const progress = new ProgressState((update) => publishLive({ taskId: input.taskId, event: 'progress', update }));
+export async function runAIFunction(definition: PipelineFunction, input: RunInput): Promise<TaskResult> {
+  const parent = workflowInfo().parent;
+  let toldParent: Promise<void> = Promise.resolve();
+  const progress = new ProgressState((update) => {
+    if (parent) toldParent = tellParent(parent.workflowId, { child: definition.name, update });
+    return publishLive({ taskId: input.taskId, event: 'progress', update });
+  });
   setHandler(taskProgressQuery, () => progress.snapshot());
 
   const local = patched(LOCAL_DATABASE_STEPS_PATCH);
   const steps = local ? localDatabaseSteps : databaseSteps;
   const recordSteps = local ? localRunRecordSteps : runRecordSteps;
-  const validate = steps[definition.activities.validate] as Activity<[RunInput], ValidatedInput>;
-  const prepare = steps[definition.activities.prepare] as Activity<[RunInput], PreparedRun>;
-  const parse = steps[definition.activities.parse] as Activity<[CompletionRef], ParsedAnswer>;
-  const save = steps[definition.activities.save] as Activity<[RunInput, PreparedRequest], SavedOutput>;
+  const validate = steps[definition.activities.validate];
+  const prepare = steps[definition.activities.prepare];
+  const parse = steps[definition.activities.parse];
+  const save = steps[definition.activities.save];
   const callProvider = providerSteps[definition.activities.call];
   const say = (phase: keyof typeof definition.messages, ctx: Partial<MessageContext> = {}) =>
     definition.messages[phase]({ names: [], count: 0, ...ctx });
@@ -221,30 +228,48 @@ export async function runAIFunction(definition: AIFunctionDefinition, input: Run
     // finds the run record (and the rows) complete.
     await finish(recordSteps, progress, input, { status: 'success', result });
     progress.succeed(result);
+    // A parent composing its progress hears the last change before it hears the run has ended.
+    await toldParent;
     return result;
   } catch (err) {
-    if (isCancellation(err)) {
-      await CancellationScope.nonCancellable(() => finish(recordSteps, progress, input, { status: 'revoked' }));
-      progress.revoke();
-      throw err;
-    }
-    const message = failureMessage(err);
-    await finish(recordSteps, progress, input, { status: 'error', error: message });
-    progress.fail(message);
-    throw ApplicationFailure.nonRetryable(message, failureType(err));
+    return endWithError(recordSteps, progress, input, err, () => toldParent);
   }
 }
 
-const STATE_OF: Record<RunOutcome['status'], string> = { success: 'SUCCESS', error: 'FAILURE', revoked: 'REVOKED' };
+/**
+ * Ends a run that threw: REVOKED when it was cancelled (rethrowing the cancellation), else FAILURE
+ * with the innermost failure's message, non-retryably. The run record is completed either way.
+ */
+export async function endWithError(
+  recordSteps: RunRecordSteps,
+  progress: ProgressState,
+  input: RunInput,
+  err: unknown,
+  lastWord: () => Promise<void> = async () => undefined,
+): Promise<never> {
+  if (isCancellation(err)) {
+    await CancellationScope.nonCancellable(async () => {
+      await finish(recordSteps, progress, input, { status: 'revoked' });
+      await lastWord();
+    });
+    progress.revoke();
+    throw err;
+  }
+  const message = failureMessage(err);
+  await finish(recordSteps, progress, input, { status: 'error', error: message });
+  await lastWord();
+  progress.fail(message);
+  throw ApplicationFailure.nonRetryable(message, failureType(err));
+}
 
-async function finish(
+export async function finish(
   recordSteps: RunRecordSteps,
   progress: ProgressState,
   input: RunInput,
   end: { status: RunOutcome['status']; result?: TaskResult; error?: string },
 ): Promise<void> {
   const { meta } = progress.snapshot();
-  upsertSearchAttributes([{ key: AI_STATE, value: STATE_OF[end.status] }]);
+  upsertSearchAttributes([{ key: AI_STATE, value: stateOfStatus(end.status) }]);
   await progress.publish();
   await recordSteps.completeRunRecord({
     taskId: input.taskId,
@@ -263,17 +288,28 @@ async function finish(
   await publishLive({ taskId: input.taskId, event: 'done' });
 }
 
-/** The innermost failure's message: what the activity said, not Temporal's wrapping. */
-export function failureMessage(err: unknown): string {
-  let current: unknown = err;
-  while (current instanceof ActivityFailure && current.cause) current = current.cause;
-  if (current instanceof Error) return current.message;
-  return String(current);
+/**
+ * A child run's progress to its parent, which composes its own from its children's. Awaited only
+ * at the end: the run goes on meanwhile, and a change that is lost is carried by the next.
+ */
+function tellParent(parentId: string, progress: ChildProgress): Promise<void> {
+  return CancellationScope.nonCancellable(() => getExternalWorkflowHandle(parentId).signal(childProgressSignal, progress)).catch(() => undefined);
 }
 
-function failureType(err: unknown): string {
+/** The innermost failure: what the activity or child run said, not Temporal's wrapping. */
+function innermost(err: unknown): unknown {
   let current: unknown = err;
-  while (current instanceof ActivityFailure && current.cause) current = current.cause;
-  if (current instanceof ApplicationFailure && current.type) return current.type;
-  return 'TaskFailed';
+  while ((current instanceof ActivityFailure || current instanceof ChildWorkflowFailure) && current.cause) current = current.cause;
+  return current;
+}
+
+/** The innermost failure's message. */
+export function failureMessage(err: unknown): string {
+  const current = innermost(err);
+  return current instanceof Error ? current.message : String(current);
+}
+
+export function failureType(err: unknown): string {
+  const current = innermost(err);
+  return current instanceof ApplicationFailure && current.type ? current.type : 'TaskFailed';
 }

@@ -1,4 +1,4 @@
-import type { FunctionName } from './definition';
+import type { FinalRunStatus } from './run-status';
 
 /**
  * What a workflow run carries: ids and short strings only. Prompts, answers and articles stay in
@@ -8,7 +8,8 @@ export interface RunInput {
   /** The workflow id, also the run record's `task_id`. */
   taskId: string;
   accountId: number;
-  functionName: FunctionName;
+  /** The function's name (functions/index.ts). */
+  functionName: string;
   ids: number[];
   sectorId?: number;
   promptOverride?: string;
@@ -62,7 +63,7 @@ export interface SavedOutput {
 
 export interface RunOutcome {
   taskId: string;
-  status: 'success' | 'error' | 'revoked';
+  status: FinalRunStatus;
   phase: string;
   message: string;
   durationMs: number;

@@ -1,5 +1,5 @@
 import type { TaskProgress } from '../pipeline/progress';
-import { generateIdeas } from '../pipeline/definition';
+import { generateIdeas } from '../functions/generate-ideas/definition';
 import { BATCH_ITEM_KEY, type RunInput } from '../pipeline/run-io';
 import { Prisma, type Cluster } from '../db/client';
 import { createGenerateIdeasActivities } from '../functions/generate-ideas/activities';

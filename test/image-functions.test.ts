@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { TaskProgress } from '../pipeline/progress';
+import { IMAGE_PROMPTS_EXPECTED } from '../functions/generate-image-prompts/answer';
 import { buildImagePromptsAnswer } from '../tools/demo-provider/answers';
 import { startTestStack, type TestAccount, type TestStack } from './support/stack';
 import { RUNWARE_TEST_KEY } from './support/provider-keys';
@@ -178,7 +179,8 @@ describe('generate_image_prompts end to end', () => {
     stack.provider.enqueue({ content: '{"in_article_prompts": ["a headlamp"]}' });
     const { final } = await extractPrompts(account, [content.id]);
     expect(final.state).toBe('FAILURE');
-    expect(final.error).toContain('expected {"featured_prompt": "…", "in_article_prompts": ["…", …]}');
+    expect(final.error).toContain(`expected ${IMAGE_PROMPTS_EXPECTED}`);
+    expect(IMAGE_PROMPTS_EXPECTED).toBe('{"featured_prompt", "in_article_prompts": [...]}');
     expect(await stack.prisma.image.count({ where: { contentId: content.id } })).toBe(0);
   });
 });

@@ -1,4 +1,4 @@
-import { DEFAULT_PROMPTS } from '../activities/default-prompts';
+import { DEFAULT_PROMPTS } from '../functions';
 import { startTestStack, type TestAccount, type TestStack } from './support/stack';
 
 let stack: TestStack;

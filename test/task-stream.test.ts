@@ -3,7 +3,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { PHASES } from '../pipeline/phases';
 import type { TaskProgress } from '../pipeline/progress';
-import { taskProgressView } from '../api/routes/task-progress';
+import { taskProgressSchema } from '../pipeline/progress';
 import { StreamTokens, streamPath, streamTokenSecret } from '../api/services/stream-token';
 import { EventStreamReader, type StreamItem } from './support/event-stream-reader';
 import { freePort } from '../tools/net/ports';
@@ -104,7 +104,7 @@ describe('an auto_cluster run streamed with the API key', () => {
   });
 
   it('gives each progress event exactly the shape of the polling answer', () => {
-    for (const e of events.filter((p) => p.event === 'progress')) expect(taskProgressView.parse(e.data)).toEqual(e.data);
+    for (const e of events.filter((p) => p.event === 'progress')) expect(taskProgressSchema.parse(e.data)).toEqual(e.data);
     const running = events.filter((e) => e.event === 'progress' && e.data.state === 'PROGRESS');
     const item = running.find((e) => e.data.meta.phase === 'AI_CALL')!.data.meta;
     expect(item).toMatchObject({ current: 1, total: 1, current_item: expect.any(String) });

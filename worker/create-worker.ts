@@ -1,5 +1,6 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from '../activities';
+import type { ActivityDeps } from '../activities';
+import { createActivities } from './activities';
 
 export interface AIWorkerOptions extends ActivityDeps {
   connection: NativeConnection;

@@ -4,3 +4,4 @@ export { generateIdeasWorkflow } from '../functions/generate-ideas/workflow';
 export { generateContentWorkflow } from '../functions/generate-content/workflow';
 export { generateImagePromptsWorkflow } from '../functions/generate-image-prompts/workflow';
 export { generateImagesWorkflow } from '../functions/generate-images/workflow';
+export { autoGenerateImagesWorkflow } from '../functions/auto-generate-images/workflow';

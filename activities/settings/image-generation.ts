@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { PrismaClient } from '../../db/client';
 import { imageRates, type ImageModelRates, type ImageProvider } from '../pricing';
-import type { ImageVariant } from '../../functions/generate-image-prompts/answer';
 import { configurationError } from '../failures';
 
 /**
@@ -32,6 +31,9 @@ export const imageGenerationConfigSchema = z.looseObject({
   mobile_enabled: flag.default(false),
   pricing: z.object({ per_image: z.number().nonnegative().optional() }).optional(),
 });
+
+/** In-article images come in these variants, each enabled in the image_generation settings. */
+export type ImageVariant = 'desktop' | 'mobile';
 
 /** Where in-article images go and how they look: what prompt extraction needs. */
 export interface ImageLayout {

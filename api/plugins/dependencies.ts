@@ -19,8 +19,11 @@ export interface AppDependencies {
 }
 
 /** The database and Temporal clients, handed in by whoever builds the app (server or test). */
-export const dependenciesPlugin = fp(async (app: FastifyInstance, deps: AppDependencies) => {
-  app.decorate('prisma', deps.prisma);
-  app.decorate('temporal', deps.temporal);
-  app.decorate('taskQueue', deps.taskQueue);
-});
+export const dependenciesPlugin = fp(
+  async (app: FastifyInstance, deps: AppDependencies) => {
+    app.decorate('prisma', deps.prisma);
+    app.decorate('temporal', deps.temporal);
+    app.decorate('taskQueue', deps.taskQueue);
+  },
+  { name: 'dependencies' },
+);

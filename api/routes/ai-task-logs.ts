@@ -1,18 +1,18 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AI_FUNCTIONS, type FunctionName } from '../../pipeline/definition';
+import { AI_FUNCTIONS, type FunctionName } from '../../functions';
+import { RUN_STATUSES } from '../../pipeline/run-status';
 import { errorResponses, listResponse, paginationQuery } from '../schemas';
 import { listPage, queryFlag } from '../services/list-page';
 
-const FUNCTION_NAMES = Object.keys(AI_FUNCTIONS) as [FunctionName, ...FunctionName[]];
+const FUNCTION_NAMES = AI_FUNCTIONS.map((f) => f.name) as [FunctionName, ...FunctionName[]];
 
 export const aiTaskLogView = z.object({
   task_id: z.string(),
   function_name: z.string(),
   phase: z.string(),
   message: z.string(),
-  /** pending | success | error | revoked */
-  status: z.string(),
+  status: z.enum(RUN_STATUSES),
   /** Milliseconds from start to end; null until the run ends. */
   duration: z.number().int().nullable(),
   cost: z.number(),
@@ -31,7 +31,7 @@ export const aiTaskLogView = z.object({
 });
 
 const aiTaskLogQuery = paginationQuery.omit({ ids: true }).extend({
-  status: z.enum(['pending', 'success', 'error', 'revoked']).optional(),
+  status: z.enum(RUN_STATUSES).optional(),
   function_name: z.enum(FUNCTION_NAMES).optional(),
   include_steps: queryFlag,
 });

@@ -1,10 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { DEFAULT_PROMPTS } from '../../activities/default-prompts';
-import type { PromptType } from '../../pipeline/definition';
+import { DEFAULT_PROMPTS, PROMPT_TYPES, type PromptType } from '../../functions';
 import { errorResponses, listResponse, objectResponse } from '../schemas';
-
-const PROMPT_TYPES = Object.keys(DEFAULT_PROMPTS) as [PromptType, ...PromptType[]];
 
 const promptParams = z.object({ prompt_type: z.enum(PROMPT_TYPES) });
 

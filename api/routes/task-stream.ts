@@ -3,9 +3,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { accountOfAuthorization } from '../plugins/auth';
 import { BadRequestError, NotFoundError, ServiceUnavailableError, UnauthorizedError } from '../errors';
-import { errorResponses } from '../schemas';
+import { errorResponses, taskIdParams } from '../schemas';
 import { TaskEventHub } from '../services/event-hub';
-import { TaskProgressService } from '../services/task-progress';
 import { SSE_HEADERS, TaskStreams } from '../services/task-stream';
 import type { StreamTokens } from '../services/stream-token';
 
@@ -33,7 +32,7 @@ export const taskStreamRoutes: FastifyPluginAsyncZod<TaskStreamRouteOptions> = a
     ? new TaskStreams({
         prisma: app.prisma,
         hub,
-        progress: new TaskProgressService(app.prisma, app.temporal),
+        progress: app.taskProgress,
         log: app.log,
         keepAliveMs: options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS,
       })
@@ -53,7 +52,7 @@ export const taskStreamRoutes: FastifyPluginAsyncZod<TaskStreamRouteOptions> = a
           'Server-Sent Events: `progress`, `text` and `done` (then the stream ends); `: keep-alive` comments. ' +
           'Send `Authorization: Bearer <api_key>` or `?token=` from the polling answer\'s `stream_url`. ' +
           'Resume with the `Last-Event-ID` header (or `lastEventId`); a client that has seen the end gets 204.',
-        params: z.object({ task_id: z.string().min(1).max(200) }),
+        params: taskIdParams,
         querystring: z.object({ token: z.string().max(1000).optional(), lastEventId: eventId.optional() }),
         response: { 200: z.string().describe('text/event-stream'), 204: z.null().describe('the client has seen the end'), ...errorResponses },
       },

@@ -1,9 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { errorResponses } from '../schemas';
+import { errorResponses, taskIdParams } from '../schemas';
 import { cancelTask, resetTask, retryTask } from '../services/task-control';
-
-const taskParams = z.object({ task_id: z.string().min(1).max(200) });
 
 /** Operator actions on a run: cancel, retry with the same input, reset a failed run. */
 export const taskRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -12,7 +10,7 @@ export const taskRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['tasks'],
-        params: taskParams,
+        params: taskIdParams,
         response: { 200: z.object({ success: z.literal(true), task_id: z.string(), message: z.string() }), ...errorResponses },
       },
     },
@@ -27,7 +25,7 @@ export const taskRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['tasks'],
-        params: taskParams,
+        params: taskIdParams,
         response: {
           200: z.object({ success: z.literal(true), task_id: z.string(), retry_of: z.string(), message: z.string() }),
           ...errorResponses,
@@ -45,7 +43,7 @@ export const taskRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['tasks'],
-        params: taskParams,
+        params: taskIdParams,
         response: { 200: z.object({ success: z.literal(true), task_id: z.string(), run_id: z.string(), message: z.string() }), ...errorResponses },
       },
     },

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { PrismaClient } from '../../db/client';
-import type { AIFunctionDefinition } from '../../pipeline/definition';
+import type { AIFunction } from '../../functions';
 import type { RunInput } from '../../pipeline/run-io';
 import { AI_ACCOUNT, AI_FUNCTION, AI_PHASE, AI_STATE } from '../../pipeline/search-attributes';
+import { WAITING_TO_START } from '../../pipeline/progress-state';
 import { ServiceUnavailableError } from '../errors';
 import { taskForKey, type IdempotentRequest } from './idempotency';
 
@@ -16,7 +17,7 @@ export interface StartTaskRequest {
 }
 
 /** `auto_cluster-a12-7f3c…`: what the run is and whose, readable in the Web UI's list. */
-export function newTaskId(definition: AIFunctionDefinition, accountId: number): string {
+export function newTaskId(definition: AIFunction, accountId: number): string {
   return `${definition.name}-a${accountId}-${randomUUID()}`;
 }
 
@@ -26,7 +27,7 @@ export function newTaskId(definition: AIFunctionDefinition, accountId: number): 
  */
 export async function createRunRecord(
   prisma: PrismaClient,
-  definition: AIFunctionDefinition,
+  definition: AIFunction,
   request: StartTaskRequest,
   extra: { retryOf?: string; idempotency?: IdempotentRequest } = {},
 ): Promise<{ input: RunInput } | { earlier: string }> {
@@ -52,7 +53,7 @@ export async function createRunRecord(
         functionName: definition.name,
         status: 'pending',
         phase: 'INIT',
-        message: 'Waiting to start',
+        message: WAITING_TO_START,
         payload: { ids: request.ids, sector_id: request.sectorId ?? null, prompt_override: request.promptOverride ?? null },
         retryOf: extra.retryOf ?? null,
         idempotencyKey: idempotency?.key ?? null,
@@ -75,7 +76,7 @@ export async function createRunRecord(
  */
 export async function startTask(
   deps: { prisma: PrismaClient; temporal: Client; taskQueue: string },
-  definition: AIFunctionDefinition,
+  definition: AIFunction,
   request: StartTaskRequest,
   extra: { retryOf?: string; idempotency?: IdempotentRequest } = {},
 ): Promise<string> {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { Prisma, type PrismaClient } from '../../db/client';
-import { findFunction } from '../../pipeline/definition';
+import { findFunction } from '../../functions';
+import { CANCELLABLE_STATUSES, RESETTABLE_STATUSES, RETRYABLE_STATUSES } from '../../pipeline/run-status';
 import { ConflictError, NotFoundError } from '../errors';
 import { startTask } from './start-task';
 
@@ -23,15 +24,20 @@ async function ownedRun(prisma: PrismaClient, accountId: number, taskId: string)
  */
 export async function cancelTask(deps: Deps, accountId: number, taskId: string): Promise<void> {
   const run = await ownedRun(deps.prisma, accountId, taskId);
-  if (run.status !== 'pending') throw new ConflictError(`Task ${taskId} has already ended (${run.status}); only a running task can be cancelled.`);
+  if (!CANCELLABLE_STATUSES.includes(run.status)) throw new ConflictError(`Task ${taskId} has already ended (${run.status}); only a running task can be cancelled.`);
   await deps.temporal.workflow.getHandle(taskId).cancel();
 }
 
 /** Starts a new run with the same input; the two run records point at each other. */
 export async function retryTask(deps: Deps, accountId: number, taskId: string): Promise<string> {
   const run = await ownedRun(deps.prisma, accountId, taskId);
-  if (run.status === 'pending') throw new ConflictError(`Task ${taskId} is still running; cancel it or wait for it to end before retrying.`);
-  if (run.status === 'success') throw new ConflictError(`Task ${taskId} succeeded; start a new task instead of retrying it.`);
+  if (!RETRYABLE_STATUSES.includes(run.status)) {
+    throw new ConflictError(
+      run.status === 'pending'
+        ? `Task ${taskId} is still running; cancel it or wait for it to end before retrying.`
+        : `Task ${taskId} succeeded; start a new task instead of retrying it.`,
+    );
+  }
   if (run.retriedAs) throw new ConflictError(`Task ${taskId} was already retried as ${run.retriedAs}.`);
   const definition = findFunction(run.functionName);
   if (!definition) throw new ConflictError(`Task ${taskId} ran an unknown function '${run.functionName}'.`);
@@ -59,15 +65,17 @@ export async function retryTask(deps: Deps, accountId: number, taskId: string): 
  */
 export async function resetTask(deps: Deps, accountId: number, taskId: string): Promise<string> {
   const run = await ownedRun(deps.prisma, accountId, taskId);
-  if (run.status !== 'error') throw new ConflictError(`Task ${taskId} is ${run.status}; only a failed task can be reset.`);
+  if (!RESETTABLE_STATUSES.includes(run.status)) throw new ConflictError(`Task ${taskId} is ${run.status}; only a failed task can be reset.`);
   const definition = findFunction(run.functionName);
   if (!definition) throw new ConflictError(`Task ${taskId} ran an unknown function '${run.functionName}'.`);
 
   const handle = deps.temporal.workflow.getHandle(taskId);
   const history = await handle.fetchHistory();
   const events = history.events ?? [];
+  // A run composed of child runs starts its children again from the start.
+  const callType = definition.kind === 'pipeline' ? definition.activities.call : undefined;
   const firstCall = events.find(
-    (e) => Number(e.eventType) === ACTIVITY_TASK_SCHEDULED && e.activityTaskScheduledEventAttributes?.activityType?.name === definition.activities.call,
+    (e) => Number(e.eventType) === ACTIVITY_TASK_SCHEDULED && e.activityTaskScheduledEventAttributes?.activityType?.name === callType,
   );
   const completions = events.filter((e) => Number(e.eventType) === WORKFLOW_TASK_COMPLETED);
   const before = firstCall ? completions.filter((e) => Number(e.eventId) < Number(firstCall.eventId)) : completions.slice(0, 1);
@@ -77,7 +85,11 @@ export async function resetTask(deps: Deps, accountId: number, taskId: string): 
   // The record is reopened before the reset: the reset run may finish (and complete the record)
   // before this request returns. If Temporal refuses the reset, the record is closed again.
   await deps.prisma.$transaction([
-    deps.prisma.aIRequest.updateMany({ where: { taskId, saved: { equals: Prisma.DbNull } }, data: { responseText: null, parsed: Prisma.DbNull } }),
+    // The run's own requests and its child runs' (`<task id>-<function>`).
+    deps.prisma.aIRequest.updateMany({
+      where: { OR: [{ taskId }, { taskId: { startsWith: `${taskId}-` } }], saved: { equals: Prisma.DbNull } },
+      data: { responseText: null, parsed: Prisma.DbNull },
+    }),
     deps.prisma.aITaskLog.update({ where: { taskId }, data: { status: 'pending', error: null, finishedAt: null, result: Prisma.DbNull } }),
   ]);
   try {

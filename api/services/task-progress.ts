@@ -1,6 +1,9 @@
 import { WorkflowClient, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { taskProgressQuery } from '../../pipeline/messages';
 import type { PrismaClient } from '../../db/client';
-import { PENDING_META, type TaskProgress, type TaskState } from '../../pipeline/progress';
+import type { TaskProgress, TaskState } from '../../pipeline/progress';
+import { pendingMeta } from '../../pipeline/progress-state';
+import { isFinal } from '../../pipeline/run-status';
 import { progressFromRecord, RECORDED_RUN_FIELDS, type RecordedRun } from '../../pipeline/live-progress';
 import { NotFoundError, ServiceUnavailableError } from '../errors';
 import { isTemporalUnavailable } from '../unavailable';
@@ -34,8 +37,8 @@ export class TaskProgressService {
   async progress(accountId: number, taskId: string): Promise<TaskProgress> {
     const record = await this.prisma.aITaskLog.findFirst({ where: { taskId, accountId }, select: RECORD_FIELDS });
     if (!record) throw new NotFoundError(`Task ${taskId} not found.`);
-    if (record.status !== 'pending') return progressFromRecord(record);
-    if (!record.startedAt) return { state: 'PENDING', meta: { ...PENDING_META } };
+    if (isFinal(record.status)) return progressFromRecord(record);
+    if (!record.startedAt) return { state: 'PENDING', meta: pendingMeta() };
     return this.shared(taskId, () => this.queryRunning(record));
   }
 
@@ -51,7 +54,7 @@ export class TaskProgressService {
     const handle = this.openRuns.getHandle(record.taskId);
     let answer: TaskProgress;
     try {
-      answer = await this.temporal.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query<TaskProgress>('taskProgress'));
+      answer = await this.temporal.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(taskProgressQuery));
     } catch (err) {
       if (isTemporalUnavailable(err)) {
         throw new ServiceUnavailableError('Temporal is unreachable, so the progress of running tasks cannot be read; try again shortly.');
@@ -71,7 +74,7 @@ export class TaskProgressService {
   /** The answer of a run whose record is complete, read afresh; undefined while it is pending. */
   private async finishedFromRecord(taskId: string): Promise<TaskProgress | undefined> {
     const fresh = await this.prisma.aITaskLog.findUnique({ where: { taskId }, select: RECORD_FIELDS });
-    return fresh && fresh.status !== 'pending' ? progressFromRecord(fresh) : undefined;
+    return fresh && isFinal(fresh.status) ? progressFromRecord(fresh) : undefined;
   }
 
   /** Terminated or timed-out runs never complete their record: they read as FAILURE. */

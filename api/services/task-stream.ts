@@ -1,8 +1,9 @@
+import { isFinal } from '../../pipeline/run-status';
 import type { ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import type { PrismaClient } from '../../db/client';
 import type { TaskProgress } from '../../pipeline/progress';
-import { TERMINAL_STATES } from '../../pipeline/live-progress';
+import { TERMINAL_STATES } from '../../pipeline/progress';
 import type { TaskEventHub } from './event-hub';
 import type { TaskProgressService } from './task-progress';
 
@@ -180,7 +181,7 @@ export class TaskStream {
   /** A reset reopens the run record before its run goes on. */
   private async reopened(): Promise<boolean> {
     const record = await this.deps.prisma.aITaskLog.findUnique({ where: { taskId: this.taskId }, select: { status: true } });
-    return record?.status === 'pending';
+    return record !== null && !isFinal(record.status);
   }
 
   private finish(answer: TaskProgress): void {

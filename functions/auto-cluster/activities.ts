@@ -1,10 +1,12 @@
 import type { PrismaClient } from '../../db/client';
 import { BATCH_ITEM_KEY, type CompletionRef, type ParsedAnswer, type PreparedRun, type RunInput, type SavedOutput, type ValidatedInput } from '../../pipeline/run-io';
 import { parseClusters as parseClusterAnswer, matchClusterKeywords, type ClusterAnswer } from './answer';
-import { fillPlaceholders } from '../../activities/default-prompts';
 import type { ActivityDeps } from '../../activities/deps';
 import { loadTextModelSettings } from '../../activities/settings/text-model';
-import { ensureJsonInstruction, resolvePrompt } from '../../activities/prompts';
+import { ensureJsonInstruction, fillPlaceholders, resolvePrompt } from '../../activities/prompts';
+import { promptOf } from '../../pipeline/definition';
+import { autoCluster } from './definition';
+import { keywordLine } from './prompt';
 import { markRunStarted } from '../../activities/run-record';
 import { invalidInputError, modelOutputError } from '../../activities/failures';
 import { parseStoredAnswer, requireAll, saveOnce, storePreparedRequest } from '../../activities/ai-requests';
@@ -19,13 +21,9 @@ async function loadKeywords(prisma: PrismaClient, input: RunInput) {
   return requireAll(input.ids, keywords, 'Keywords');
 }
 
-/** "- best running shoes (Volume: 1200, Difficulty: 35, Intent: commercial)": one prompt line per keyword. */
-export function keywordLine(k: { keyword: string; volume: number; difficulty: number; intent: string }): string {
-  return `- ${k.keyword} (Volume: ${k.volume}, Difficulty: ${k.difficulty}, Intent: ${k.intent})`;
-}
-
 /** auto_cluster's activities: validate, build the prompt, parse, save. */
-export function createAutoClusterActivities({ prisma }: ActivityDeps) {
+export function createAutoClusterActivities(deps: ActivityDeps) {
+  const { prisma } = deps;
   async function validateKeywords(input: RunInput): Promise<ValidatedInput> {
     await markRunStarted(prisma, input.taskId);
     const keywords = await loadKeywords(prisma, input);
@@ -35,12 +33,12 @@ export function createAutoClusterActivities({ prisma }: ActivityDeps) {
 
   async function prepareClusteringPrompt(input: RunInput): Promise<PreparedRun> {
     const keywords = await loadKeywords(prisma, input);
-    const { template } = await resolvePrompt(prisma, input.accountId, 'clustering', input.promptOverride);
+    const { template } = await resolvePrompt(prisma, input.accountId, promptOf(autoCluster), input.promptOverride);
     const sector = keywords[0]?.sector.name ?? '';
     const prompt = ensureJsonInstruction(
       fillPlaceholders(template, { KEYWORDS: keywords.map(keywordLine).join('\n'), SECTOR: sector, sector }),
     );
-    await storePreparedRequest(prisma, { taskId: input.taskId, itemKey: BATCH_ITEM_KEY, accountId: input.accountId, functionName: input.functionName, promptType: 'clustering', prompt });
+    await storePreparedRequest(prisma, { taskId: input.taskId, itemKey: BATCH_ITEM_KEY, accountId: input.accountId, functionName: input.functionName, promptType: autoCluster.promptType, prompt });
     return {
       count: keywords.length,
       requests: [{ itemKey: BATCH_ITEM_KEY, label: `${keywords.length} keyword(s)`, promptChars: prompt.length }],
@@ -62,7 +60,7 @@ export function createAutoClusterActivities({ prisma }: ActivityDeps) {
    * the outcome on the AI request, so a retried save returns that outcome and writes nothing twice.
    */
   async function saveClusters(input: RunInput): Promise<SavedOutput> {
-    return saveOnce(prisma, { taskId: input.taskId, itemKey: BATCH_ITEM_KEY }, async (tx, request) => {
+    return saveOnce(deps, { taskId: input.taskId, itemKey: BATCH_ITEM_KEY }, async (tx, request) => {
       const clusters = request.parsed as unknown as ClusterAnswer[];
       const keywords = await tx.keyword.findMany({
         where: { id: { in: input.ids }, accountId: input.accountId },

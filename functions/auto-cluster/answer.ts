@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { parseAnswer } from '../../activities/answer-parsing/parse-answer';
+import { describeShape } from '../../pipeline/answer-example';
+import { CLUSTERING_ANSWER_EXAMPLE } from './prompt';
 
 /** One cluster of the clustering answer. */
 export const clusterAnswerSchema = z.object({
@@ -9,12 +11,12 @@ export const clusterAnswerSchema = z.object({
 });
 export type ClusterAnswer = z.infer<typeof clusterAnswerSchema>;
 
-const clusteringAnswerSchema = z.union([
-  z.object({ clusters: z.array(clusterAnswerSchema) }).transform((a) => a.clusters),
-  z.array(clusterAnswerSchema),
-]);
+/** The answer as the prompt asks for it. */
+export const clusterListSchema = z.object({ clusters: z.array(clusterAnswerSchema) });
 
-export const CLUSTERS_EXPECTED = '{"clusters": [{"name", "description", "keywords": [...]}]} or a bare array of clusters';
+const clusteringAnswerSchema = z.union([clusterListSchema.transform((a) => a.clusters), z.array(clusterAnswerSchema)]);
+
+export const CLUSTERS_EXPECTED = `${describeShape(CLUSTERING_ANSWER_EXAMPLE)} or a bare array of clusters`;
 
 /** Parses `{"clusters": [...]}` or a bare array, also inside markdown fences or after prose. */
 export function parseClusters(text: string): ClusterAnswer[] {

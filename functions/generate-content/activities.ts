@@ -1,10 +1,13 @@
 import type { PrismaClient } from '../../db/client';
 import type { CompletionRef, ParsedAnswer, PreparedRun, RunInput, ValidatedInput } from '../../pipeline/run-io';
-import { ARTICLE_JSON_INSTRUCTION, articlePromptValues, parseArticleAnswer, shortLabel } from './article';
-import { fillPlaceholders } from '../../activities/default-prompts';
+import { parseArticleAnswer } from './answer';
+import { articlePromptValues, shortLabel } from './brief';
 import type { ActivityDeps } from '../../activities/deps';
 import { loadTextModelSettings } from '../../activities/settings/text-model';
-import { resolvePrompt } from '../../activities/prompts';
+import { fillPlaceholders, resolvePrompt } from '../../activities/prompts';
+import { promptOf } from '../../pipeline/definition';
+import { generateContent } from './definition';
+import { ARTICLE_JSON_INSTRUCTION, BRIEF_FOR_BARE_PROMPTS } from './prompt';
 import { markRunStarted } from '../../activities/run-record';
 import { parseStoredAnswer, requireAll, storePreparedRequest } from '../../activities/ai-requests';
 import { createSaveArticle } from './save-article';
@@ -19,14 +22,9 @@ async function loadWriterTasks(prisma: PrismaClient, input: RunInput) {
   return input.ids.map((id) => byId.get(id)!);
 }
 
-/**
- * Where the brief goes into a prompt that names none of its placeholders (an override written as
- * plain instructions): the model still learns what to write about.
- */
-const BRIEF_FOR_BARE_PROMPTS = '\n\n[IGNY8_IDEA]\n\nCluster:\n[IGNY8_CLUSTER]\n\nKeywords: [IGNY8_KEYWORDS]';
-
 /** generate_content's activities: one AI request per writer task, one Content per task. */
-export function createGenerateContentActivities({ prisma }: ActivityDeps) {
+export function createGenerateContentActivities(deps: ActivityDeps) {
+  const { prisma } = deps;
   async function validateWriterTasks(input: RunInput): Promise<ValidatedInput> {
     await markRunStarted(prisma, input.taskId);
     const tasks = await loadWriterTasks(prisma, input);
@@ -41,7 +39,7 @@ export function createGenerateContentActivities({ prisma }: ActivityDeps) {
   async function prepareArticlePrompts(input: RunInput): Promise<PreparedRun> {
     const tasks = await loadWriterTasks(prisma, input);
     const settings = await loadTextModelSettings(prisma, input.accountId);
-    const shared = await resolvePrompt(prisma, input.accountId, 'content_generation', input.promptOverride);
+    const shared = await resolvePrompt(prisma, input.accountId, promptOf(generateContent), input.promptOverride);
     const requests = [];
     for (const task of tasks) {
       const template = task.promptOverride?.trim() ? task.promptOverride : shared.template;
@@ -54,7 +52,7 @@ export function createGenerateContentActivities({ prisma }: ActivityDeps) {
         itemKey,
         accountId: input.accountId,
         functionName: input.functionName,
-        promptType: 'content_generation',
+        promptType: generateContent.promptType,
         prompt,
       });
       requests.push({ itemKey, itemId: task.id, label: shortLabel(task.title) || `Task ${task.id}`, promptChars: prompt.length });
@@ -68,5 +66,5 @@ export function createGenerateContentActivities({ prisma }: ActivityDeps) {
     return { count: 1 };
   }
 
-  return { validateWriterTasks, prepareArticlePrompts, parseArticle, saveArticle: createSaveArticle(prisma) };
+  return { validateWriterTasks, prepareArticlePrompts, parseArticle, saveArticle: createSaveArticle(deps) };
 }

@@ -1,6 +1,6 @@
-import type { PrismaClient } from '../../db/client';
+import type { ActivityDeps } from '../../activities/deps';
 import type { PreparedRequest, RunInput, SavedOutput } from '../../pipeline/run-io';
-import { contentFields, type ParsedArticle } from './article';
+import type { ParsedArticle } from './answer';
 import { invalidInputError } from '../../activities/failures';
 import { saveOnce } from '../../activities/ai-requests';
 
@@ -10,9 +10,9 @@ import { saveOnce } from '../../activities/ai-requests';
  * in one transaction that also records the outcome on the AI request, so a retried save returns
  * that outcome and writes nothing twice.
  */
-export function createSaveArticle(prisma: PrismaClient) {
+export function createSaveArticle(deps: ActivityDeps) {
   return async function saveArticle(input: RunInput, request: PreparedRequest): Promise<SavedOutput> {
-    return saveOnce(prisma, { taskId: input.taskId, itemKey: request.itemKey }, async (tx, row) => {
+    return saveOnce(deps, { taskId: input.taskId, itemKey: request.itemKey }, async (tx, row) => {
       const taskId = request.itemId ?? Number(request.itemKey);
       const task = await tx.writerTask.findFirst({ where: { id: taskId, accountId: input.accountId } });
       if (!task) throw invalidInputError(`Writer task ${taskId} no longer exists; its article was not saved.`);
@@ -30,5 +30,30 @@ export function createSaveArticle(prisma: PrismaClient) {
 
       return { count: 1, counters: { tasks_updated: 1, word_count: fields.wordCount } };
     });
+  };
+}
+
+export interface ArticleTaskDefaults {
+  title: string;
+  description: string;
+  metaTitle: string | null;
+  metaDescription: string | null;
+}
+
+/** The Content fields for a parsed article, with fallbacks to the writer task's fields. */
+export function contentFields(article: ParsedArticle, task: ArticleTaskDefaults) {
+  const title = article.title || task.title;
+  return {
+    title,
+    htmlContent: article.html,
+    wordCount: article.wordCount,
+    metaTitle: article.metaTitle || task.metaTitle || title,
+    metaDescription: article.metaDescription || task.metaDescription || task.description,
+    primaryKeyword: article.primaryKeyword ?? '',
+    secondaryKeywords: article.secondaryKeywords,
+    tags: article.tags,
+    categories: article.categories,
+    metadata: article.metadata,
+    status: 'draft' as const,
   };
 }

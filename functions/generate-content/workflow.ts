@@ -1,4 +1,4 @@
-import { generateContent } from '../../pipeline/definition';
+import { generateContent } from './definition';
 import type { RunInput } from '../../pipeline/run-io';
 import type { TaskResult } from '../../pipeline/progress';
 import { runAIFunction } from '../../pipeline/run-ai-function';

@@ -1,10 +1,12 @@
 import type { PrismaClient } from '../../db/client';
 import { BATCH_ITEM_KEY, type CompletionRef, type ParsedAnswer, type PreparedRun, type RunInput, type SavedOutput, type ValidatedInput } from '../../pipeline/run-io';
-import { clusterKeywordsLine, clusterLine, matchIdeaClusters, parseIdeas as parseIdeasAnswer, type ClusterBrief, type IdeaAnswer } from './answer';
-import { fillPlaceholders } from '../../activities/default-prompts';
+import { matchIdeaClusters, parseIdeas as parseIdeasAnswer, type IdeaAnswer } from './answer';
+import { clusterKeywordsLine, clusterLine, type ClusterBrief } from './prompt';
 import type { ActivityDeps } from '../../activities/deps';
 import { loadTextModelSettings } from '../../activities/settings/text-model';
-import { ensureJsonInstruction, resolvePrompt } from '../../activities/prompts';
+import { ensureJsonInstruction, fillPlaceholders, resolvePrompt } from '../../activities/prompts';
+import { promptOf } from '../../pipeline/definition';
+import { generateIdeas } from './definition';
 import { markRunStarted } from '../../activities/run-record';
 import { invalidInputError, modelOutputError } from '../../activities/failures';
 import { parseStoredAnswer, requireAll, saveOnce, storePreparedRequest } from '../../activities/ai-requests';
@@ -33,7 +35,8 @@ function ideasPrompt(template: string, clusters: ClusterBrief[]): string {
 }
 
 /** generate_ideas' activities: validate, build the prompt, parse, save. */
-export function createGenerateIdeasActivities({ prisma }: ActivityDeps) {
+export function createGenerateIdeasActivities(deps: ActivityDeps) {
+  const { prisma } = deps;
   async function validateClusters(input: RunInput): Promise<ValidatedInput> {
     await markRunStarted(prisma, input.taskId);
     const clusters = await loadClusters(prisma, input);
@@ -54,9 +57,9 @@ export function createGenerateIdeasActivities({ prisma }: ActivityDeps) {
       description: c.description,
       keywords: keywords.filter((k) => k.clusterId === c.id).map((k) => k.keyword),
     }));
-    const { template } = await resolvePrompt(prisma, input.accountId, 'ideas', input.promptOverride);
+    const { template } = await resolvePrompt(prisma, input.accountId, promptOf(generateIdeas), input.promptOverride);
     const prompt = ensureJsonInstruction(ideasPrompt(template, briefs));
-    await storePreparedRequest(prisma, { taskId: input.taskId, itemKey: BATCH_ITEM_KEY, accountId: input.accountId, functionName: input.functionName, promptType: 'ideas', prompt });
+    await storePreparedRequest(prisma, { taskId: input.taskId, itemKey: BATCH_ITEM_KEY, accountId: input.accountId, functionName: input.functionName, promptType: generateIdeas.promptType, prompt });
     return {
       count: clusters.length,
       requests: [{ itemKey: BATCH_ITEM_KEY, label: `${clusters.length} cluster(s)`, promptChars: prompt.length }],
@@ -78,7 +81,7 @@ export function createGenerateIdeasActivities({ prisma }: ActivityDeps) {
    * returns that outcome. Each row is keyed by (task, position) too: no idea is ever created twice.
    */
   async function saveIdeas(input: RunInput): Promise<SavedOutput> {
-    return saveOnce(prisma, { taskId: input.taskId, itemKey: BATCH_ITEM_KEY }, async (tx, request) => {
+    return saveOnce(deps, { taskId: input.taskId, itemKey: BATCH_ITEM_KEY }, async (tx, request) => {
       const ideas = request.parsed as unknown as IdeaAnswer[];
       // A cluster deleted since PREP loses its ideas to the clusters that remain, not the whole save.
       const clusters = await tx.cluster.findMany({ where: { id: { in: input.ids }, accountId: input.accountId }, orderBy: { id: 'asc' } });

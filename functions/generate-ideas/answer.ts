@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { parseAnswer } from '../../activities/answer-parsing/parse-answer';
+import { describeShape } from '../../pipeline/answer-example';
+import { IDEAS_ANSWER_EXAMPLE } from './prompt';
 
 /**
- * generate_ideas' pure parts: the cluster lines of the prompt, the answer parser, the
- * cluster matching of each idea and the field mapping to a ContentIdeas row. Imported by activities
- * and by unit tests; free of Prisma and I/O.
+ * generate_ideas' answer: the parser, the cluster matching of each idea and the field mapping to a
+ * ContentIdeas row. Pure code, imported by the activities and unit tests.
  */
 
 export const DEFAULT_CONTENT_TYPE = 'blog_post';
@@ -12,29 +13,6 @@ export const DEFAULT_CONTENT_STRUCTURE = 'supporting_page';
 export const DEFAULT_ESTIMATED_WORD_COUNT = 1500;
 /** Anything above is not an estimate of one article (and would overflow the integer column). */
 const MAX_ESTIMATED_WORD_COUNT = 100_000;
-
-/** A cluster as the prompt describes it. */
-export interface ClusterBrief {
-  id: number;
-  name: string;
-  description: string;
-  keywords: string[];
-}
-
-/** "Cluster ID: {id} | Name: {name} | Description: {description}": the `[IGNY8_CLUSTERS]` line. */
-export function clusterLine(cluster: ClusterBrief): string {
-  return `Cluster ID: ${cluster.id} | Name: ${oneLine(cluster.name)} | Description: ${oneLine(cluster.description)}`;
-}
-
-/** "Cluster ID: {id} | Name: {name} | Keywords: {k1}, {k2}": the `[IGNY8_CLUSTER_KEYWORDS]` line. */
-export function clusterKeywordsLine(cluster: ClusterBrief): string {
-  return `Cluster ID: ${cluster.id} | Name: ${oneLine(cluster.name)} | Keywords: ${cluster.keywords.map(oneLine).join(', ')}`;
-}
-
-/** A multi-line description would split its cluster's line, and the model could no longer tell clusters apart. */
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
-}
 
 /** One idea of the answer, with the defaults applied: what SAVE writes, apart from the cluster. */
 export interface IdeaAnswer {
@@ -52,7 +30,7 @@ export interface IdeaAnswer {
 
 // Only the title is required: models vary the other fields' types (a number as "1500", keywords as
 // a list), and a usable idea should not fail a whole batch over them.
-const ideaSchema = z
+export const ideaSchema = z
   .object({
     title: z.string({ error: 'an idea needs a title' }).trim().min(1, 'an idea needs a title'),
     description: z.unknown().optional(),
@@ -82,13 +60,12 @@ const ideaSchema = z
   });
 
 // A bare array is read as the ideas list, so a bad idea is named by the same path (ideas.2.title) either way.
-const ideasAnswerSchema = z.preprocess(
-  (json) => (Array.isArray(json) ? { ideas: json } : json),
-  z.object({ ideas: z.array(ideaSchema) }).transform((a) => a.ideas),
-);
+/** The answer as the prompt asks for it. */
+export const ideaListSchema = z.object({ ideas: z.array(ideaSchema) });
 
-export const IDEAS_EXPECTED =
-  '{"ideas": [{"title", "description", "content_type", "content_structure", "cluster_id", "cluster_name", "estimated_word_count", "covered_keywords"}]}';
+const ideasAnswerSchema = z.preprocess((json) => (Array.isArray(json) ? { ideas: json } : json), ideaListSchema.transform((a) => a.ideas));
+
+export const IDEAS_EXPECTED = describeShape(IDEAS_ANSWER_EXAMPLE);
 
 /** Parses `{"ideas": [...]}` (or a bare array), also inside markdown fences or after prose. */
 export function parseIdeas(text: string): IdeaAnswer[] {

@@ -1,11 +1,12 @@
 import type { PrismaClient } from '../../db/client';
 import type { CompletionRef, ParsedAnswer, PreparedRequest, PreparedRun, RunInput, SavedOutput, ValidatedInput } from '../../pipeline/run-io';
-import { fillPlaceholders } from '../../activities/default-prompts';
-import { articleForPrompt, imageRowsFor, parseImagePrompts as parseImagePromptsAnswer, type ImagePrompts, type ImageVariant } from './answer';
+import { articleForPrompt, imageRowsFor, parseImagePrompts as parseImagePromptsAnswer, type ImagePrompts } from './answer';
 import type { ActivityDeps } from '../../activities/deps';
 import { loadTextModelSettings } from '../../activities/settings/text-model';
-import { loadImageLayout } from '../../activities/settings/image-generation';
-import { ensureJsonInstruction, resolvePrompt } from '../../activities/prompts';
+import { loadImageLayout, type ImageVariant } from '../../activities/settings/image-generation';
+import { ensureJsonInstruction, fillPlaceholders, resolvePrompt } from '../../activities/prompts';
+import { promptOf } from '../../pipeline/definition';
+import { generateImagePrompts } from './definition';
 import { markRunStarted } from '../../activities/run-record';
 import { invalidInputError } from '../../activities/failures';
 import { parseStoredAnswer, requireAll, saveOnce, storePreparedRequest } from '../../activities/ai-requests';
@@ -32,7 +33,8 @@ function contentLabel(content: { id: number; title: string }): string {
  * generate_image_prompts: one extraction request per content; its featured and
  * in-article prompts become the content's image rows, ready for generate_images.
  */
-export function createImagePromptActivities({ prisma }: ActivityDeps) {
+export function createImagePromptActivities(deps: ActivityDeps) {
+  const { prisma } = deps;
   async function validateContents(input: RunInput): Promise<ValidatedInput> {
     await markRunStarted(prisma, input.taskId);
     const contents = await loadContents(prisma, input);
@@ -45,7 +47,7 @@ export function createImagePromptActivities({ prisma }: ActivityDeps) {
   async function prepareImagePromptRequests(input: RunInput): Promise<PreparedRun> {
     const contents = await loadContents(prisma, input);
     const layout = await loadImageLayout(prisma, input.accountId);
-    const { template } = await resolvePrompt(prisma, input.accountId, 'image_prompt_extraction', input.promptOverride);
+    const { template } = await resolvePrompt(prisma, input.accountId, promptOf(generateImagePrompts), input.promptOverride);
     const requests: PreparedRequest[] = [];
     for (const content of contents) {
       const prompt = ensureJsonInstruction(
@@ -61,7 +63,7 @@ export function createImagePromptActivities({ prisma }: ActivityDeps) {
         itemKey,
         accountId: input.accountId,
         functionName: input.functionName,
-        promptType: 'image_prompt_extraction',
+        promptType: generateImagePrompts.promptType,
         prompt,
       });
       requests.push({ itemKey, itemId: content.id, label: contentLabel(content), promptChars: prompt.length });
@@ -87,7 +89,7 @@ export function createImagePromptActivities({ prisma }: ActivityDeps) {
    * extraction no longer has (a lower limit, a variant turned off) are removed.
    */
   async function saveImagePrompts(input: RunInput, request: PreparedRequest): Promise<SavedOutput> {
-    return saveOnce(prisma, { taskId: input.taskId, itemKey: request.itemKey }, async (tx, row) => {
+    return saveOnce(deps, { taskId: input.taskId, itemKey: request.itemKey }, async (tx, row) => {
       const parsed = row.parsed as unknown as ParsedImagePrompts;
       const content = await tx.content.findFirst({ where: { id: Number(request.itemKey), accountId: input.accountId } });
       if (!content) throw invalidInputError(`Content ${request.itemKey} no longer exists for this account.`);

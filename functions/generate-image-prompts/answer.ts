@@ -1,15 +1,14 @@
 import { z } from 'zod';
-import { ModelOutputError, parseAnswer } from '../../activities/answer-parsing/parse-answer';
-import { fillPlaceholders } from '../../activities/default-prompts';
+import { parseAnswer } from '../../activities/answer-parsing/parse-answer';
+import type { ImageVariant } from '../../activities/settings/image-generation';
+import { describeShape } from '../../pipeline/answer-example';
+import { IMAGE_PROMPTS_ANSWER_EXAMPLE } from './prompt';
 
 /**
- * The pure parts of the two image functions: reading the prompt extraction answer, laying out the
- * image rows it becomes, formatting the prompt an image model receives, and reading the stored
- * answer of an image provider.
+ * generate_image_prompts' answer: the featured and in-article prompts read from the model's
+ * answer, the article as the prompt shows it, and the image rows the prompts become.
  */
 
-/** In-article images come in these variants, each enabled in the image_generation settings. */
-export type ImageVariant = 'desktop' | 'mobile';
 export type ImageRowType = 'featured' | ImageVariant;
 
 export interface ImagePrompts {
@@ -20,18 +19,18 @@ export interface ImagePrompts {
 // A prompt as a string, or as {"prompt": "…"} (models wrap list items in objects now and then).
 const promptEntry = z.union([z.string(), z.object({ prompt: z.string() }).transform((entry) => entry.prompt)]);
 
-const imagePromptsSchema = z.preprocess(
-  acceptAliases,
-  z.object({
-    featured_prompt: z.string().trim().min(1, 'featured_prompt must not be empty'),
-    in_article_prompts: z
-      .array(promptEntry)
-      .default([])
-      .transform((prompts) => prompts.map((p) => p.trim()).filter((p) => p.length > 0)),
-  }),
-);
+/** The answer as the prompt asks for it. */
+export const imagePromptListSchema = z.object({
+  featured_prompt: z.string().trim().min(1, 'featured_prompt must not be empty'),
+  in_article_prompts: z
+    .array(promptEntry)
+    .default([])
+    .transform((prompts) => prompts.map((p) => p.trim()).filter((p) => p.length > 0)),
+});
 
-export const IMAGE_PROMPTS_EXPECTED = '{"featured_prompt": "…", "in_article_prompts": ["…", …]}';
+const imagePromptsSchema = z.preprocess(acceptAliases, imagePromptListSchema);
+
+export const IMAGE_PROMPTS_EXPECTED = describeShape(IMAGE_PROMPTS_ANSWER_EXAMPLE);
 
 /**
  * Parses `{"featured_prompt", "in_article_prompts"}` (also `featured_image_prompt` /
@@ -85,53 +84,4 @@ export function imageRowsFor(prompts: ImagePrompts, variants: readonly ImageVari
     for (const imageType of variants) rows.push({ imageType, position: index + 1, prompt });
   });
   return rows;
-}
-
-/** The prompt an image model receives: the `image_prompt_template` with its placeholders filled. */
-export function formatImagePrompt(template: string, values: { imageType: string; postTitle: string; imagePrompt: string }): string {
-  return fillPlaceholders(template, {
-    image_type: values.imageType,
-    post_title: values.postTitle,
-    image_prompt: values.imagePrompt,
-  }).trim();
-}
-
-/** "featured image of “Title”", "mobile image 2 of “Title”": progress labels and INIT names. */
-export function imageLabel(image: { imageType: string; position: number }, title: string): string {
-  const which = image.imageType === 'featured' ? 'featured image' : `${image.imageType} image ${image.position}`;
-  const short = title.length > 60 ? `${title.slice(0, 57)}…` : title;
-  return short ? `${which} of “${short}”` : which;
-}
-
-/** What AI_CALL stores for an image request (ai_requests.response_text). */
-export const storedImageAnswerSchema = z.object({
-  provider: z.string(),
-  model: z.string(),
-  image_url: z
-    .string()
-    .refine((url) => /^https?:\/\/\S+$/i.test(url) || url.startsWith('data:image/'), 'expected an http(s) or data:image URL')
-    .optional(),
-  cost: z.number().nonnegative(),
-  revised_prompt: z.string().optional(),
-});
-export type StoredImageAnswer = z.infer<typeof storedImageAnswerSchema>;
-export type GeneratedImage = StoredImageAnswer & { image_url: string };
-
-/** Reads the stored provider answer; an answer without an image URL is the provider's failure to draw one. */
-export function parseStoredImageAnswer(text: string): GeneratedImage {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new ModelOutputError('The stored image answer is not JSON: expected {"provider", "model", "image_url", "cost"}.');
-  }
-  const parsed = storedImageAnswerSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ModelOutputError(`The image answer has the wrong shape at ${issue.path.join('.') || 'the top'} (${issue.message}).`);
-  }
-  if (!parsed.data.image_url) {
-    throw new ModelOutputError(`The image provider (${parsed.data.provider}, ${parsed.data.model}) answered without an image URL.`);
-  }
-  return { ...parsed.data, image_url: parsed.data.image_url };
 }

@@ -4,11 +4,14 @@ import type { PrismaClient } from '../../db/client';
 import type { CompletionRef, CompletionUsage, ParsedAnswer, PreparedRequest, PreparedRun, RunInput, SavedOutput, ValidatedInput } from '../../pipeline/run-io';
 import { ModelOutputError } from '../../activities/answer-parsing/parse-answer';
 import { imageCost } from '../../activities/pricing';
-import { formatImagePrompt, imageLabel, parseStoredImageAnswer, type GeneratedImage, type StoredImageAnswer } from '../generate-image-prompts/answer';
+import { formatImagePrompt, imageLabel, parseStoredImageAnswer, type GeneratedImage, type StoredImageAnswer } from './answer';
 import type { ActivityDeps } from '../../activities/deps';
 import { loadImageGenerationSettings, loadImageLayout } from '../../activities/settings/image-generation';
 import { requestImageGeneration } from './image-client';
 import { resolvePrompt } from '../../activities/prompts';
+import { promptOf } from '../../pipeline/definition';
+import { generateImages } from './definition';
+import { withoutPromptMessage } from './start-check';
 import { markRunStarted } from '../../activities/run-record';
 import { invalidInputError, modelOutputError } from '../../activities/failures';
 import { requireAll, saveOnce, storePreparedRequest } from '../../activities/ai-requests';
@@ -35,7 +38,7 @@ async function loadImages(prisma: PrismaClient, input: RunInput) {
   requireAll(input.ids, images, 'Images');
   const withoutPrompt = images.filter((i) => !i.prompt.trim()).map((i) => i.id);
   if (withoutPrompt.length) {
-    throw invalidInputError(`Images without a prompt: ${withoutPrompt.join(', ')}. Run generate_image_prompts for their content first.`);
+    throw invalidInputError(withoutPromptMessage(withoutPrompt));
   }
   return images;
 }
@@ -49,7 +52,8 @@ async function markImageFailed(prisma: PrismaClient, ref: CompletionRef): Promis
 }
 
 /** generate_images: one provider request per image row with a prompt. */
-export function createImageActivities({ prisma }: ActivityDeps) {
+export function createImageActivities(deps: ActivityDeps) {
+  const { prisma } = deps;
   async function loadRequest(ref: Pick<CompletionRef, 'taskId' | 'itemKey'>) {
     const row = await prisma.aIRequest.findUnique({ where: { taskId_itemKey: { taskId: ref.taskId, itemKey: ref.itemKey } } });
     if (!row) throw invalidInputError(`No prepared image request for ${ref.taskId}/${ref.itemKey}.`);
@@ -67,14 +71,14 @@ export function createImageActivities({ prisma }: ActivityDeps) {
   async function prepareImageRequests(input: RunInput): Promise<PreparedRun> {
     const images = await loadImages(prisma, input);
     const layout = await loadImageLayout(prisma, input.accountId);
-    const { template } = await resolvePrompt(prisma, input.accountId, 'image_prompt_template', input.promptOverride);
-    const negative = await resolvePrompt(prisma, input.accountId, 'negative_prompt');
+    const { template } = await resolvePrompt(prisma, input.accountId, promptOf(generateImages), input.promptOverride);
+    const negative = await resolvePrompt(prisma, input.accountId, promptOf(generateImages, 'negative_prompt'));
     const requests: PreparedRequest[] = [];
     for (const image of images) {
       const prompt = formatImagePrompt(template, { imageType: layout.imageType, postTitle: image.content.title, imagePrompt: image.prompt });
       const itemKey = String(image.id);
       const ref = { taskId: input.taskId, itemKey };
-      await storePreparedRequest(prisma, { ...ref, accountId: input.accountId, functionName: input.functionName, promptType: 'image_prompt_template', prompt });
+      await storePreparedRequest(prisma, { ...ref, accountId: input.accountId, functionName: input.functionName, promptType: generateImages.promptType, prompt });
       const record: ImageRequestRecord = { negative_prompt: negative.template.trim() };
       // Like the prompt, the negative prompt is rewritten only while no answer is stored.
       await prisma.aIRequest.updateMany({ where: { ...ref, responseText: null }, data: { parsed: record as unknown as object } });
@@ -146,7 +150,7 @@ export function createImageActivities({ prisma }: ActivityDeps) {
 
   /** Updates the image row in one transaction that also records the outcome: a retried save writes nothing twice. */
   async function saveImage(input: RunInput, request: PreparedRequest): Promise<SavedOutput> {
-    return saveOnce(prisma, { taskId: input.taskId, itemKey: request.itemKey }, async (tx, row) => {
+    return saveOnce(deps, { taskId: input.taskId, itemKey: request.itemKey }, async (tx, row) => {
       const image = (row.parsed as unknown as ImageRequestRecord).image;
       if (!image) throw invalidInputError(`No parsed image to save for ${input.taskId}/${request.itemKey}.`);
 

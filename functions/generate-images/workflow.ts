@@ -1,4 +1,4 @@
-import { generateImages } from '../../pipeline/definition';
+import { generateImages } from './definition';
 import type { RunInput } from '../../pipeline/run-io';
 import type { TaskResult } from '../../pipeline/progress';
 import { runAIFunction } from '../../pipeline/run-ai-function';

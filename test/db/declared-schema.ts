@@ -1,7 +1,7 @@
 /**
  * What prisma/schema.prisma declares, read straight from the file, so the tests can hold the
  * migrated database against it. Covers the schema's own constructs only: models with @map/@@map,
- * @unique/@@unique, @@index and @relation(fields, references, onDelete).
+ * @unique/@@unique, @@index, @relation(fields, references, onDelete) and enum-typed fields.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -29,6 +29,7 @@ function fieldList(list: string): string[] {
 
 export function declaredModels(schemaFile = path.resolve(__dirname, '../../prisma/schema.prisma')): DeclaredModel[] {
   const schema = readFileSync(schemaFile, 'utf8');
+  const enums = new Set([...schema.matchAll(/^enum (\w+) \{/gm)].map(([, name]) => name));
   const models: DeclaredModel[] = [];
   for (const [, name, body] of schema.matchAll(/^model (\w+) \{([\s\S]*?)^\}/gm)) {
     const model: DeclaredModel = { name, table: name, fields: [], uniqueKeys: [], indexes: [], relations: [] };
@@ -45,7 +46,7 @@ export function declaredModels(schemaFile = path.resolve(__dirname, '../../prism
       const field = /^(\w+)\s+(\w+)(\?|\[\])?(.*)$/.exec(line);
       if (!field) continue;
       const [, fieldName, type, modifier, attributes] = field;
-      if (SCALAR_TYPES.has(type)) {
+      if (SCALAR_TYPES.has(type) || enums.has(type)) {
         const column = /@map\("([^"]+)"\)/.exec(attributes)?.[1] ?? fieldName;
         model.fields.push({ name: fieldName, type, optional: modifier === '?', column });
         if (/@unique\b/.test(attributes)) model.uniqueKeys.push([fieldName]);

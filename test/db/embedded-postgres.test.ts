@@ -119,7 +119,7 @@ test('a port taken by another program is reported instead of failing obscurely',
   const blocker = net.createServer();
   await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
   try {
-    await expect(startEmbeddedPostgres({ dataDir, port })).rejects.toThrow(`Port ${port} is in use by another program`);
+    await expect(startEmbeddedPostgres({ dataDir, port })).rejects.toThrow(`Port ${port} (the embedded PostgreSQL for ${dataDir}) is already in use`);
   } finally {
     await new Promise((resolve) => blocker.close(resolve));
   }

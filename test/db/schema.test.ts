@@ -326,7 +326,7 @@ test('the migrated database has exactly the tables, columns, indexes and foreign
   const declared = declaredModels();
   const expected = {
     columns: declared.flatMap((model) =>
-      model.fields.map((field) => `${model.table}.${field.column} ${POSTGRES_TYPES[field.type]}${field.optional ? '' : ' NOT NULL'}`),
+      model.fields.map((field) => `${model.table}.${field.column} ${POSTGRES_TYPES[field.type] ?? `"${field.type}"`}${field.optional ? '' : ' NOT NULL'}`),
     ),
     indexes: declared.flatMap((model) => [
       `${model.table}_pkey UNIQUE`,

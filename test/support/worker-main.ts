@@ -27,6 +27,8 @@ async function main(): Promise<void> {
     prisma,
     workflowBundle: { codePath: required('WORKFLOW_BUNDLE_PATH') },
     providerIdleTimeoutMs: Number(process.env.AI_PROVIDER_IDLE_TIMEOUT_MS ?? 10_000),
+    // Dies right after a save commits, before Temporal hears of it.
+    ...(process.env.WORKER_FAULT_HOOK === 'kill-after-save-commit' ? { afterSaveCommit: () => process.kill(process.pid, 'SIGKILL') } : {}),
   });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => worker.shutdown());
   // stdin is a pipe from the test process: when that process dies, however it died, so does this

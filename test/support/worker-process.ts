@@ -14,7 +14,7 @@ const STOP_GRACE_MS = 15_000;
 const OUTPUT_LINES = 60;
 const projectRoot = path.resolve(__dirname, '../..');
 
-/** The test-only fault hooks activities know (activities/ai-requests.ts); off unless set here. */
+/** Fault hooks the test worker hands its activities (worker-main.ts); none unless set here. */
 export type FaultHook = 'kill-after-save-commit';
 
 export interface WorkerProcessOptions {
@@ -61,7 +61,7 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
       WORKFLOW_BUNDLE_PATH: options.workflowBundle,
       WORKER_IDENTITY: options.identity,
       AI_PROVIDER_IDLE_TIMEOUT_MS: String(options.providerIdleTimeoutMs ?? 10_000),
-      AI_TASKS_FAULT_HOOK: options.faultHook ?? '',
+      WORKER_FAULT_HOOK: options.faultHook ?? '',
     },
   });
   // If the test process ends first, the worker must not outlive it.

@@ -1,13 +1,7 @@
 import { ModelOutputError } from '../../activities/answer-parsing/parse-answer';
-import {
-  articlePromptValues,
-  contentFields,
-  countWords,
-  formatIdeaOutline,
-  parseArticleAnswer,
-  shortLabel,
-  type ArticleTask,
-} from '../../functions/generate-content/article';
+import { countWords, parseArticleAnswer } from '../../functions/generate-content/answer';
+import { articlePromptValues, formatIdeaOutline, shortLabel, type ArticleTask } from '../../functions/generate-content/brief';
+import { contentFields } from '../../functions/generate-content/save-article';
 
 const OUTLINE = JSON.stringify({
   introduction: 'Why fit matters.',

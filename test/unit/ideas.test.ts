@@ -1,4 +1,5 @@
-import { clusterKeywordsLine, clusterLine, ideaDescription, keywordList, matchIdeaClusters, parseIdeas } from '../../functions/generate-ideas/answer';
+import { ideaDescription, keywordList, matchIdeaClusters, parseIdeas } from '../../functions/generate-ideas/answer';
+import { clusterKeywordsLine, clusterLine } from '../../functions/generate-ideas/prompt';
 import { ModelOutputError } from '../../activities/answer-parsing/parse-answer';
 
 describe('parseIdeas', () => {

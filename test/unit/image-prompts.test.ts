@@ -1,13 +1,7 @@
 import { ModelOutputError } from '../../activities/answer-parsing/parse-answer';
-import { DEFAULT_PROMPTS } from '../../activities/default-prompts';
-import {
-  articleForPrompt,
-  formatImagePrompt,
-  imageLabel,
-  imageRowsFor,
-  parseImagePrompts,
-  parseStoredImageAnswer,
-} from '../../functions/generate-image-prompts/answer';
+import { DEFAULT_PROMPTS } from '../../functions';
+import { articleForPrompt, imageRowsFor, parseImagePrompts } from '../../functions/generate-image-prompts/answer';
+import { formatImagePrompt, imageLabel, parseStoredImageAnswer } from '../../functions/generate-images/answer';
 
 describe('parseImagePrompts reads the extraction answer', () => {
   const answer = { featured_prompt: 'A runner at dawn', in_article_prompts: ['Shoes on a track', 'A stretching routine', 'A finish line'] };

@@ -1,6 +1,7 @@
 import { phasePercentage } from '../../pipeline/phases';
-import { autoCluster, validatingMessage } from '../../pipeline/definition';
-import { fillPlaceholders } from '../../activities/default-prompts';
+import { validatingMessage } from '../../pipeline/definition';
+import { autoCluster } from '../../functions/auto-cluster/definition';
+import { fillPlaceholders } from '../../activities/prompts';
 import { textCost, textRates } from '../../activities/pricing';
 import { creditsForCost } from '../../activities/credits';
 

@@ -1,6 +1,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createActivities, type ActivityDeps } from '../../activities';
-import type { AIFunctionDefinition } from '../../pipeline/definition';
+import type { ActivityDeps } from '../../activities';
+import { createActivities } from '../../worker/activities';
+import type { PipelineFunction } from '../../pipeline/definition';
 import type { CompletionUsage, PreparedRun, RunInput, SavedOutput } from '../../pipeline/run-io';
 import { ProgressState } from '../../pipeline/progress-state';
 
@@ -14,7 +15,7 @@ type Step = (...args: unknown[]) => Promise<unknown>;
 export function createDirectPipeline(deps: ActivityDeps) {
   const activities = createActivities(deps) as unknown as Record<string, Step>;
 
-  return async function runDirect(definition: AIFunctionDefinition, input: RunInput, report: (phase: string, percentage: number) => Promise<void> = async () => {}) {
+  return async function runDirect(definition: PipelineFunction, input: RunInput, report: (phase: string, percentage: number) => Promise<void> = async () => {}) {
     const started = Date.now();
     const progress = new ProgressState();
     const names = definition.activities;

@@ -1,6 +1,6 @@
 import { Worker } from 'bullmq';
 import IORedis from 'ioredis';
-import { findFunction } from '../../pipeline/definition';
+import { findFunction } from '../../functions';
 import type { RunInput } from '../../pipeline/run-io';
 import { createPrismaClient } from '../../db/client';
 import { createDirectPipeline } from './direct-pipeline';
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     queueName,
     async (job) => {
       const definition = findFunction(job.data.functionName);
-      if (!definition) throw new Error(`Unknown function ${job.data.functionName}`);
+      if (definition?.kind !== 'pipeline') throw new Error(`Not a pipeline function: ${job.data.functionName}`);
       return runDirect(definition, job.data, (phase, percentage) => job.updateProgress({ phase, percentage }));
     },
     { connection, concurrency: Number(process.env.BENCH_PEER_CONCURRENCY ?? 50) },

@@ -1,6 +1,6 @@
 import { Queue, QueueEvents } from 'bullmq';
 import IORedis from 'ioredis';
-import { autoCluster } from '../../pipeline/definition';
+import { autoCluster } from '../../functions/auto-cluster/definition';
 import { createAccount } from '../../api/services/accounts';
 import { createRunRecord, startTask } from '../../api/services/start-task';
 import { configureDemoProvider, demoApi } from '../launcher/demo';

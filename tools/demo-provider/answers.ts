@@ -1,3 +1,7 @@
+import { CLUSTERING_ANSWER_EXAMPLE } from '../../functions/auto-cluster/prompt';
+import { ARTICLE_ANSWER_EXAMPLE } from '../../functions/generate-content/prompt';
+import { IDEAS_ANSWER_EXAMPLE } from '../../functions/generate-ideas/prompt';
+import { IMAGE_PROMPTS_ANSWER_EXAMPLE } from '../../functions/generate-image-prompts/prompt';
 import { writeArticle, writeArticleText, type ArticleAnswer, type ArticleBrief } from './answers/article';
 import { clusterKeywords, type ClusterAnswer } from './answers/clusters';
 import { ideasForClusters, type IdeaAnswer } from './answers/ideas';
@@ -16,7 +20,6 @@ import { significantWords, titleCase } from './answers/text';
 
 export type { ArticleAnswer, ClusterAnswer, IdeaAnswer, ImagePromptsAnswer };
 
-/** Which of the service's prompts a request is, judged by the JSON keys the prompt asks for. */
 export type AnswerKind = 'clusters' | 'ideas' | 'image_prompts' | 'article' | 'echo';
 
 /** The parts of a chat request the answer depends on. */
@@ -27,15 +30,28 @@ export interface Conversation {
   user: string;
 }
 
+/** A key of each answer's example that its prompt shows and no other prompt asks for. */
+const ANSWER_KEYS = {
+  clusters: keyOf(CLUSTERING_ANSWER_EXAMPLE, 'clusters'),
+  ideas: keyOf(IDEAS_ANSWER_EXAMPLE, 'ideas'),
+  image_prompts: keyOf(IMAGE_PROMPTS_ANSWER_EXAMPLE, 'featured_prompt'),
+  article: keyOf(ARTICLE_ANSWER_EXAMPLE, 'meta_title'),
+};
+
+function keyOf<T extends object>(_example: T, key: keyof T & string): string {
+  return `"${key}"`;
+}
+
 /**
- * The order matters: an ideas prompt also asks for "title", and an image prompt extraction carries
- * the article it reads, so the more specific keys are checked first.
+ * Which of the service's prompts a request is, by the answer keys it asks for. The order matters: an
+ * ideas prompt also asks for "title", and an image prompt extraction carries the article it reads,
+ * so the more specific keys are checked first.
  */
 export function detectAnswerKind(prompt: string): AnswerKind {
-  if (prompt.includes('"clusters"')) return 'clusters';
-  if (prompt.includes('"ideas"')) return 'ideas';
-  if (prompt.includes('"featured_prompt"')) return 'image_prompts';
-  if (prompt.includes('"meta_title"') || (prompt.includes('"content"') && prompt.includes('"title"'))) return 'article';
+  if (prompt.includes(ANSWER_KEYS.clusters)) return 'clusters';
+  if (prompt.includes(ANSWER_KEYS.ideas)) return 'ideas';
+  if (prompt.includes(ANSWER_KEYS.image_prompts)) return 'image_prompts';
+  if (prompt.includes(ANSWER_KEYS.article) || (prompt.includes('"content"') && prompt.includes('"title"'))) return 'article';
   return 'echo';
 }
 

@@ -1,7 +1,7 @@
 /**
- * Checks that a port is free before the dev server is spawned. Without this, a second dev server (or
- * anything else) already on the port would either make the new one exit with a Go stack of errors or,
- * worse, answer the readiness check in its place.
+ * Checks that a port is free before a server is spawned on it. Without this, a second copy (or
+ * anything else) already on the port would either make the new server exit with an obscure error
+ * or, worse, answer the readiness check in its place.
  */
 import { createServer } from 'node:net';
 
@@ -10,7 +10,7 @@ export function assertPortFree(port: number, host: string, purpose: string): Pro
     const probe = createServer();
     probe.once('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') {
-        reject(new Error(`Port ${port} (${purpose}) is already in use on ${host}. Stop what is listening there (another Temporal dev server?) or choose another port.`));
+        reject(new Error(`Port ${port} (${purpose}) is already in use on ${host}: stop the program listening there or choose another port.`));
       } else {
         reject(new Error(`Cannot use port ${port} (${purpose}) on ${host}: ${err.message}`));
       }

@@ -1,7 +1,9 @@
+import type { z } from 'zod';
+import type { articleAnswerSchema } from '../../../functions/generate-content/answer';
 import { countWords, escapeHtml, pick, seedOf, significantWords, titleCase, unique } from './text';
 
-/** The article answer in the JSON shape generate_content expects (docs/functions.md). */
-export interface ArticleAnswer {
+/** The article answer, typed by the schema generate_content parses it with (and what the demo always writes). */
+export type ArticleAnswer = z.input<typeof articleAnswerSchema> & {
   title: string;
   content: string;
   meta_title: string;
@@ -11,7 +13,7 @@ export interface ArticleAnswer {
   secondary_keywords: string[];
   tags: string[];
   categories: string[];
-}
+};
 
 /** What the content prompt tells the writer: title, target keywords, outline headings, cluster. */
 export interface ArticleBrief {

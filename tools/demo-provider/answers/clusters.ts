@@ -1,12 +1,10 @@
+import type { z } from 'zod';
+import type { clusterAnswerSchema } from '../../../functions/auto-cluster/answer';
 import type { ListedKeyword } from './prompt-reading';
 import { significantWords, stem, titleCase, unique } from './text';
 
-/** One cluster in the answer shape auto_cluster expects (docs/functions.md). */
-export interface ClusterAnswer {
-  name: string;
-  description: string;
-  keywords: string[];
-}
+/** One cluster of the answer, typed by the schema auto_cluster parses it with. */
+export type ClusterAnswer = z.input<typeof clusterAnswerSchema> & { description: string; keywords: string[] };
 
 interface KeywordTopics {
   listed: ListedKeyword;

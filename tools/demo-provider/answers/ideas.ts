@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+import type { ideaSchema } from '../../../functions/generate-ideas/answer';
 import type { ListedCluster } from './prompt-reading';
 import { pick, seedOf, titleCase } from './text';
 
@@ -10,8 +12,8 @@ export interface IdeaOutline {
   }>;
 }
 
-/** One idea in the answer shape generate_ideas expects (docs/functions.md). */
-export interface IdeaAnswer {
+/** One idea of the answer, typed by the schema generate_ideas parses it with (and what the demo always writes). */
+export type IdeaAnswer = z.input<typeof ideaSchema> & {
   title: string;
   description: IdeaOutline;
   content_type: 'blog_post';
@@ -20,7 +22,7 @@ export interface IdeaAnswer {
   cluster_name?: string;
   estimated_word_count: number;
   covered_keywords: string;
-}
+};
 
 /** Two ideas per cluster: a hub article for the whole cluster and a supporting page on its main keyword. */
 export function ideasForClusters(clusters: readonly ListedCluster[]): IdeaAnswer[] {

@@ -1,10 +1,9 @@
+import type { z } from 'zod';
+import type { imagePromptListSchema } from '../../../functions/generate-image-prompts/answer';
 import { pick, seedOf, sentenceCase } from './text';
 
-/** The image prompt extraction answer: one featured prompt and the in-article prompts. */
-export interface ImagePromptsAnswer {
-  featured_prompt: string;
-  in_article_prompts: string[];
-}
+/** The image prompt extraction answer, typed by the schema generate_image_prompts parses it with. */
+export type ImagePromptsAnswer = z.input<typeof imagePromptListSchema> & { in_article_prompts: string[] };
 
 const STYLES = [
   'photorealistic, soft natural light, shallow depth of field',

@@ -1,0 +1,17 @@
+import { createSharedActivities, type ActivityDeps } from '../activities';
+import { FUNCTION_ACTIVITIES } from '../functions/activities';
+
+type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+type FunctionActivities = UnionToIntersection<ReturnType<(typeof FUNCTION_ACTIVITIES)[keyof typeof FUNCTION_ACTIVITIES]>>;
+
+/**
+ * Every activity the worker registers: the shared steps and each function's own, built from their
+ * dependencies. Workflows proxy this type, and definitions name its keys, so wiring is checked by
+ * the compiler.
+ */
+export function createActivities(deps: ActivityDeps): Activities {
+  const own = Object.values(FUNCTION_ACTIVITIES).map((create) => create(deps));
+  return Object.assign({}, createSharedActivities(deps), ...own);
+}
+
+export type Activities = ReturnType<typeof createSharedActivities> & FunctionActivities;
