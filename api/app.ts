@@ -8,21 +8,21 @@ import { authPlugin } from './plugins/auth';
 import { taskProgressPlugin } from './plugins/task-progress';
 import { registerErrorHandler } from './error-handler';
 import { healthRoutes } from './routes/health';
-import { keywordRoutes } from './routes/keywords';
-import { clusterRoutes } from './routes/clusters';
-import { integrationRoutes } from './routes/integrations';
+import { keywordRoutes } from './routes/planner/keywords';
+import { clusterRoutes } from './routes/planner/clusters';
+import { integrationRoutes } from './routes/system/integrations';
 import { aiFunctionRoutes } from './routes/ai-functions';
-import { taskProgressRoutes } from './routes/task-progress';
-import { ideaRoutes } from './routes/ideas';
-import { writerTaskRoutes } from './routes/writer-tasks';
-import { contentRoutes } from './routes/content';
-import { imageRoutes } from './routes/images';
-import { promptRoutes } from './routes/prompts';
-import { taskRoutes } from './routes/tasks';
-import { taskStreamRoutes } from './routes/task-stream';
-import { StreamTokens, streamTokenSecret } from './services/stream-token';
-import { sectorRoutes } from './routes/sectors';
-import { aiTaskLogRoutes } from './routes/ai-task-logs';
+import { taskProgressRoutes } from './routes/system/task-progress';
+import { ideaRoutes } from './routes/planner/ideas';
+import { writerTaskRoutes } from './routes/writer/tasks';
+import { contentRoutes } from './routes/writer/content';
+import { imageRoutes } from './routes/writer/images';
+import { promptRoutes } from './routes/system/prompts';
+import { taskRoutes } from './routes/system/tasks';
+import { taskStreamRoutes } from './routes/system/task-stream';
+import { StreamTokens, streamTokenSecret } from './live-progress/stream-token';
+import { sectorRoutes } from './routes/planner/sectors';
+import { aiTaskLogRoutes } from './routes/system/ai-task-logs';
 
 export interface AppOptions extends AppDependencies {
   /** Origins allowed by CORS (CORS_ORIGINS, comma-separated); empty allows none. */

@@ -45,3 +45,9 @@ export const errorResponses = {
   409: errorResponse,
   503: errorResponse,
 };
+
+/** A yes/no query parameter (`include_html=true`, `include_steps=1`); absent means no. */
+export const queryFlag = z
+  .enum(['true', 'false', '1', '0'])
+  .optional()
+  .transform((v) => v === 'true' || v === '1');

@@ -16,17 +16,7 @@ import type { Activities } from '../worker/activities';
 import type { MessageContext, PipelineFunction } from './definition';
 import { FAILURE_TYPES, NON_RETRYABLE_FAILURE_TYPES } from './failure-types';
 import { AI_PHASE, AI_STATE } from './search-attributes';
-import type {
-  CompletionRef,
-  CompletionUsage,
-  ParsedAnswer,
-  PreparedRequest,
-  PreparedRun,
-  RunInput,
-  RunOutcome,
-  SavedOutput,
-  ValidatedInput,
-} from './run-io';
+import type { PreparedRequest, RunInput, RunOutcome } from './run-io';
 import type { ItemOutcome, TaskResult } from './progress';
 import type { LiveProgressEvent } from './live-progress';
 import { ProgressState } from './progress-state';

@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { PHASES } from '../pipeline/phases';
 import type { TaskProgress } from '../pipeline/progress';
 import { taskProgressSchema } from '../pipeline/progress';
-import { StreamTokens, streamPath, streamTokenSecret } from '../api/services/stream-token';
+import { StreamTokens, streamPath, streamTokenSecret } from '../api/live-progress/stream-token';
 import { EventStreamReader, type StreamItem } from './support/event-stream-reader';
 import { freePort } from '../tools/net/ports';
 import { startTestStack, type TestAccount, type TestStack } from './support/stack';

@@ -1,8 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { PrismaClient } from '../../db/client';
 import { UnauthorizedError } from '../errors';
+import { hashApiKey } from '../services/accounts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -12,10 +13,6 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     public?: boolean;
   }
-}
-
-export function hashApiKey(apiKey: string): string {
-  return createHash('sha256').update(apiKey, 'utf8').digest('hex');
 }
 
 /**

@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { PrismaClient } from '../../db/client';
-import { hashApiKey } from '../plugins/auth';
 
 export const DEFAULT_SITE_NAME = 'Default site';
 export const DEFAULT_SECTOR_NAME = 'General';
@@ -17,4 +16,9 @@ export async function createAccount(prisma: PrismaClient, name: string): Promise
     const sector = await tx.sector.create({ data: { accountId: account.id, siteId: site.id, name: DEFAULT_SECTOR_NAME } });
     return { accountId: account.id, apiKey, sectorId: sector.id };
   });
+}
+
+/** API keys are stored as SHA-256 (hex): 32 random bytes need no slow hash, and polling load could not afford one. */
+export function hashApiKey(apiKey: string): string {
+  return createHash('sha256').update(apiKey, 'utf8').digest('hex');
 }

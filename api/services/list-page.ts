@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { Prisma } from '../../db/client';
 
 /**
@@ -43,9 +42,3 @@ export async function listPage<Model extends ListableModel, const Args extends P
   ]);
   return { count: count as number, rows: rows as Prisma.Result<Model, Args, 'findMany'> };
 }
-
-/** A yes/no query parameter (`include_html=true`, `include_steps=1`); absent means no. */
-export const queryFlag = z
-  .enum(['true', 'false', '1', '0'])
-  .optional()
-  .transform((v) => v === 'true' || v === '1');

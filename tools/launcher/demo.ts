@@ -1,7 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { PrismaClient } from '../../db/client';
-import { createAccount } from '../../api/services/accounts';
-import { hashApiKey } from '../../api/plugins/auth';
+import { createAccount, hashApiKey } from '../../api/services/accounts';
 import type { TaskProgress } from '../../pipeline/progress';
 
 export const DEMO_KEYWORDS = [

@@ -1,21 +1,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { Prisma, type PrismaClient } from '../../db/client';
-import { createdResponse, errorResponses, listResponse, paginationQuery, positiveId } from '../schemas';
-import { ConflictError, NotFoundError } from '../errors';
-import { listPage } from '../services/list-page';
+import { Prisma, type PrismaClient } from '../../../db/client';
+import { createdResponse, errorResponses, listResponse, paginationQuery, positiveId } from '../../schemas';
+import { ConflictError, NotFoundError } from '../../errors';
+import { listPage } from '../../services/list-page';
+import { sectorView, toSectorView } from '../../views/sectors';
 
 const createSectorBody = z.object({
   name: z.string().trim().min(1, 'name must not be empty').max(255),
   site_id: positiveId.optional(),
-});
-
-export const sectorView = z.object({
-  id: z.number().int(),
-  name: z.string(),
-  site_id: z.number().int(),
-  site_name: z.string(),
-  created_at: z.string(),
 });
 
 const sectorQuery = paginationQuery.extend({ site_id: positiveId.optional() });
@@ -44,13 +37,7 @@ export const sectorRoutes: FastifyPluginAsyncZod = async (app) => {
       return {
         success: true as const,
         count,
-        results: rows.map((s) => ({
-          id: s.id,
-          name: s.name,
-          site_id: s.siteId,
-          site_name: s.site.name,
-          created_at: s.createdAt.toISOString(),
-        })),
+        results: rows.map(toSectorView),
       };
     },
   );

@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { createdResponse, errorResponses, listResponse, paginationQuery, positiveId } from '../schemas';
-import { resolveSector } from '../services/sectors';
-import { ConflictError } from '../errors';
-import { listPage } from '../services/list-page';
+import { createdResponse, errorResponses, listResponse, paginationQuery, positiveId } from '../../schemas';
+import { resolveSector } from '../../services/sectors';
+import { ConflictError } from '../../errors';
+import { listPage } from '../../services/list-page';
+import { keywordView, toKeywordView } from '../../views/keywords';
 
 const keywordInput = z.object({
   keyword: z.string().trim().min(1, 'keyword must not be empty').max(255),
@@ -15,19 +16,6 @@ const keywordInput = z.object({
 const createKeywordsBody = z.object({
   keywords: z.array(keywordInput).min(1, 'keywords must hold at least one keyword').max(1000),
   sector_id: positiveId.optional(),
-});
-
-export const keywordView = z.object({
-  id: z.number().int(),
-  keyword: z.string(),
-  volume: z.number().int(),
-  difficulty: z.number().int(),
-  intent: z.string(),
-  status: z.string(),
-  cluster_id: z.number().int().nullable(),
-  site_id: z.number().int(),
-  sector_id: z.number().int(),
-  created_at: z.string(),
 });
 
 const keywordQuery = paginationQuery.extend({
@@ -76,18 +64,7 @@ export const keywordRoutes: FastifyPluginAsyncZod = async (app) => {
       return {
         success: true as const,
         count,
-        results: rows.map((k) => ({
-          id: k.id,
-          keyword: k.keyword,
-          volume: k.volume,
-          difficulty: k.difficulty,
-          intent: k.intent,
-          status: k.status,
-          cluster_id: k.clusterId,
-          site_id: k.siteId,
-          sector_id: k.sectorId,
-          created_at: k.createdAt.toISOString(),
-        })),
+        results: rows.map(toKeywordView),
       };
     },
   );

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { DEFAULT_PROMPTS, PROMPT_TYPES, type PromptType } from '../../functions';
-import { errorResponses, listResponse, objectResponse } from '../schemas';
+import { DEFAULT_PROMPTS, PROMPT_TYPES, type PromptType } from '../../../functions';
+import { errorResponses, listResponse, objectResponse } from '../../schemas';
 
 const promptParams = z.object({ prompt_type: z.enum(PROMPT_TYPES) });
 

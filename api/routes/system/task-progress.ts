@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { taskProgressSchema, TERMINAL_STATES } from '../../pipeline/progress';
-import { errorResponses, taskIdParams } from '../schemas';
-import { streamPath, type StreamTokens } from '../services/stream-token';
+import { taskProgressSchema, TERMINAL_STATES } from '../../../pipeline/progress';
+import { errorResponses, taskIdParams } from '../../schemas';
+import { streamPath, type StreamTokens } from '../../live-progress/stream-token';
 
 const pollingAnswer = taskProgressSchema.extend({
   stream_url: z

@@ -1,12 +1,12 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { accountOfAuthorization } from '../plugins/auth';
-import { BadRequestError, NotFoundError, ServiceUnavailableError, UnauthorizedError } from '../errors';
-import { errorResponses, taskIdParams } from '../schemas';
-import { TaskEventHub } from '../services/event-hub';
-import { SSE_HEADERS, TaskStreams } from '../services/task-stream';
-import type { StreamTokens } from '../services/stream-token';
+import { accountOfAuthorization } from '../../plugins/auth';
+import { BadRequestError, NotFoundError, ServiceUnavailableError, UnauthorizedError } from '../../errors';
+import { errorResponses, taskIdParams } from '../../schemas';
+import { TaskEventHub } from '../../live-progress/event-hub';
+import { SSE_HEADERS, TaskStreams } from '../../live-progress/task-stream';
+import type { StreamTokens } from '../../live-progress/stream-token';
 
 export interface TaskStreamRouteOptions {
   streamTokens: StreamTokens;

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { errorResponses, objectResponse } from '../schemas';
-import { INTEGRATION_TYPES, maskConfig, saveIntegration } from '../services/integrations';
+import { errorResponses, objectResponse } from '../../schemas';
+import { INTEGRATION_TYPES, maskConfig, saveIntegration } from '../../services/integrations';
 
 const integrationParams = z.object({ integration_type: z.enum(INTEGRATION_TYPES) });
 

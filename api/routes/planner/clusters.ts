@@ -1,19 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { errorResponses, listResponse, paginationQuery, positiveId } from '../schemas';
-import { listPage } from '../services/list-page';
-
-export const clusterView = z.object({
-  id: z.number().int(),
-  name: z.string(),
-  description: z.string(),
-  keywords_count: z.number().int(),
-  volume: z.number().int(),
-  status: z.string(),
-  site_id: z.number().int(),
-  sector_id: z.number().int(),
-  created_at: z.string(),
-});
+import { errorResponses, listResponse, paginationQuery, positiveId } from '../../schemas';
+import { listPage } from '../../services/list-page';
+import { clusterView, toClusterView } from '../../views/clusters';
 
 const clusterQuery = paginationQuery.extend({ sector_id: positiveId.optional(), status: z.string().optional() });
 
@@ -33,17 +22,7 @@ export const clusterRoutes: FastifyPluginAsyncZod = async (app) => {
       return {
         success: true as const,
         count,
-        results: rows.map((c) => ({
-          id: c.id,
-          name: c.name,
-          description: c.description,
-          keywords_count: c.keywordsCount,
-          volume: c.volume,
-          status: c.status,
-          site_id: c.siteId,
-          sector_id: c.sectorId,
-          created_at: c.createdAt.toISOString(),
-        })),
+        results: rows.map(toClusterView),
       };
     },
   );

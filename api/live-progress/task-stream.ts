@@ -5,7 +5,7 @@ import type { PrismaClient } from '../../db/client';
 import type { TaskProgress } from '../../pipeline/progress';
 import { TERMINAL_STATES } from '../../pipeline/progress';
 import type { TaskEventHub } from './event-hub';
-import type { TaskProgressService } from './task-progress';
+import type { TaskProgressService } from '../services/task-progress';
 
 /** Rows read per query; a long backlog is sent in several reads. */
 const READ_BATCH = 200;

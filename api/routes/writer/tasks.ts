@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { PrismaClient } from '../../db/client';
-import { createdResponse, errorResponses, listResponse, paginationQuery, positiveId } from '../schemas';
-import { resolveSector } from '../services/sectors';
-import { listPage } from '../services/list-page';
-import { NotFoundError } from '../errors';
+import type { PrismaClient } from '../../../db/client';
+import { createdResponse, errorResponses, listResponse, paginationQuery, positiveId } from '../../schemas';
+import { resolveSector } from '../../services/sectors';
+import { listPage } from '../../services/list-page';
+import { NotFoundError } from '../../errors';
+import { toWriterTaskView, writerTaskView } from '../../views/writer-tasks';
 
 const taskInput = z.object({
   title: z.string().trim().min(1, 'title must not be empty').max(255),
@@ -26,24 +27,6 @@ const taskInput = z.object({
 const createTasksBody = z.object({
   tasks: z.array(taskInput).min(1, 'tasks must hold at least one task').max(500),
   sector_id: positiveId.optional(),
-});
-
-export const writerTaskView = z.object({
-  id: z.number().int(),
-  title: z.string(),
-  description: z.string(),
-  keywords: z.string(),
-  cluster_id: z.number().int().nullable(),
-  idea_id: z.number().int().nullable(),
-  content_type: z.string(),
-  content_structure: z.string(),
-  status: z.string(),
-  prompt_override: z.string().nullable(),
-  meta_title: z.string().nullable(),
-  meta_description: z.string().nullable(),
-  site_id: z.number().int(),
-  sector_id: z.number().int(),
-  created_at: z.string(),
 });
 
 const taskQuery = paginationQuery.extend({
@@ -124,23 +107,7 @@ export const writerTaskRoutes: FastifyPluginAsyncZod = async (app) => {
       return {
         success: true as const,
         count,
-        results: rows.map((t) => ({
-          id: t.id,
-          title: t.title,
-          description: t.description,
-          keywords: t.keywords,
-          cluster_id: t.clusterId,
-          idea_id: t.ideaId,
-          content_type: t.contentType,
-          content_structure: t.contentStructure,
-          status: t.status,
-          prompt_override: t.promptOverride,
-          meta_title: t.metaTitle,
-          meta_description: t.metaDescription,
-          site_id: t.siteId,
-          sector_id: t.sectorId,
-          created_at: t.createdAt.toISOString(),
-        })),
+        results: rows.map(toWriterTaskView),
       };
     },
   );

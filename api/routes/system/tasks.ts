@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { errorResponses, taskIdParams } from '../schemas';
-import { cancelTask, resetTask, retryTask } from '../services/task-control';
+import { errorResponses, taskIdParams } from '../../schemas';
+import { cancelTask, resetTask, retryTask } from '../../services/task-control';
 
 /** Operator actions on a run: cancel, retry with the same input, reset a failed run. */
 export const taskRoutes: FastifyPluginAsyncZod = async (app) => {

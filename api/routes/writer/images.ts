@@ -1,22 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { errorResponses, listResponse, paginationQuery, positiveId } from '../schemas';
-import { listPage } from '../services/list-page';
-
-export const imageView = z.object({
-  id: z.number().int(),
-  content_id: z.number().int(),
-  task_id: z.number().int().nullable(),
-  image_type: z.string(),
-  position: z.number().int(),
-  prompt: z.string(),
-  image_url: z.string().nullable(),
-  provider: z.string().nullable(),
-  model: z.string().nullable(),
-  cost: z.number(),
-  status: z.string(),
-  created_at: z.string(),
-});
+import { errorResponses, listResponse, paginationQuery, positiveId } from '../../schemas';
+import { listPage } from '../../services/list-page';
+import { imageView, toImageView } from '../../views/images';
 
 const imageQuery = paginationQuery.extend({
   content_id: positiveId.optional(),
@@ -41,20 +27,7 @@ export const imageRoutes: FastifyPluginAsyncZod = async (app) => {
       return {
         success: true as const,
         count,
-        results: rows.map((i) => ({
-          id: i.id,
-          content_id: i.contentId,
-          task_id: i.taskId,
-          image_type: i.imageType,
-          position: i.position,
-          prompt: i.prompt,
-          image_url: i.imageUrl,
-          provider: i.provider,
-          model: i.model,
-          cost: i.cost,
-          status: i.status,
-          created_at: i.createdAt.toISOString(),
-        })),
+        results: rows.map(toImageView),
       };
     },
   );
