@@ -1,4 +1,5 @@
-import { mkdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../config/project-root';
 import { applyMigrations } from '../../db/migrate';
@@ -76,6 +77,7 @@ async function main(): Promise<void> {
     say(migrations.applied.length ? `Applied migrations: ${migrations.applied.join(', ')}` : 'Database schema is up to date');
 
     const { PORT: port, HOST: host } = settings;
+    const demoProviderHost = `127.0.0.1:${settings.DEMO_PROVIDER_PORT}`;
     const serviceEnv = {
       LOG_LEVEL: 'warn',
       ...process.env,
@@ -83,6 +85,9 @@ async function main(): Promise<void> {
       TEMPORAL_ADDRESS: temporalAddress,
       PORT: String(port),
       HOST: host,
+      // The worker may call the bundled demo provider, besides what the operator allows.
+      AI_PROVIDER_ALLOWED_HOSTS: [process.env.AI_PROVIDER_ALLOWED_HOSTS, demoProviderHost].filter(Boolean).join(','),
+      STREAM_TOKEN_SECRET: process.env.STREAM_TOKEN_SECRET ?? (await localSecret(path.join(dataDir, 'stream-token-secret'))),
     };
     const onChildExit = (name: string) => (code: number | null) => {
       say(`${name} exited unexpectedly (code ${code}); stopping everything.`);
@@ -123,6 +128,17 @@ async function main(): Promise<void> {
   } catch (err) {
     say(err instanceof Error ? err.message : String(err));
     await shutdown(1);
+  }
+}
+
+/** A random secret kept in the data directory (created once, readable by its owner only). */
+async function localSecret(file: string): Promise<string> {
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    const secret = randomBytes(32).toString('base64url');
+    await writeFile(file, `${secret}\n`, { mode: 0o600 });
+    return secret;
   }
 }
 
