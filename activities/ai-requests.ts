@@ -1,4 +1,4 @@
-import type { PrismaClient } from '../db/client';
+import type { Prisma, PrismaClient } from '../db/client';
 import type { ActivityDeps } from './deps';
 import type { CompletionRef, SavedOutput } from '../pipeline/run-io';
 import { ModelOutputError } from './answer-parsing/parse-answer';
@@ -11,6 +11,8 @@ export interface PreparedRequestRow {
   functionName: string;
   promptType: string;
   prompt: string;
+  /** Kept with the request until its answer is parsed (an image's negative prompt). */
+  pending?: Prisma.InputJsonObject;
 }
 
 /**
@@ -18,50 +20,34 @@ export interface PreparedRequestRow {
  * is stored the row is left alone, so a replayed PREP cannot detach an answer from its prompt.
  */
 export async function storePreparedRequest(prisma: PrismaClient, row: PreparedRequestRow): Promise<void> {
+  const { pending, ...fields } = row;
   const where = { taskId_itemKey: { taskId: row.taskId, itemKey: row.itemKey } };
   const existing = await prisma.aIRequest.findUnique({ where, select: { responseText: true } });
   if (existing?.responseText != null) return;
-  await prisma.aIRequest.upsert({ where, create: row, update: { prompt: row.prompt, promptType: row.promptType } });
-}
-
-/** The provider's answer stored by AI_CALL. */
-export async function storedAnswer(prisma: PrismaClient, ref: Pick<CompletionRef, 'taskId' | 'itemKey'>): Promise<string> {
-  const row = await prisma.aIRequest.findUnique({
-    where: { taskId_itemKey: { taskId: ref.taskId, itemKey: ref.itemKey } },
-    select: { responseText: true },
-  });
-  if (row?.responseText == null) throw invalidInputError(`No AI answer stored for ${ref.taskId}/${ref.itemKey}.`);
-  return row.responseText;
-}
-
-export async function storeParsed(prisma: PrismaClient, ref: Pick<CompletionRef, 'taskId' | 'itemKey'>, parsed: unknown): Promise<void> {
-  await prisma.aIRequest.update({
-    where: { taskId_itemKey: { taskId: ref.taskId, itemKey: ref.itemKey } },
-    data: { parsed: parsed as object },
-  });
+  const kept = pending ? { parsed: pending } : {};
+  await prisma.aIRequest.upsert({ where, create: { ...fields, ...kept }, update: { prompt: row.prompt, promptType: row.promptType, ...kept } });
 }
 
 /**
- * PARSE for any function: reads the stored answer, runs the function's pure parser, and stores
- * what it found for SAVE. A wrong answer fails the item for good (asking the same prompt again is
- * what a reset does, deliberately).
+ * PARSE for any function: reads the stored request and answer, runs the function's parser, and
+ * stores what it found for SAVE. A wrong answer fails the item for good.
  */
-export async function parseStoredAnswer<T>(
+export async function parseStoredAnswer(
   prisma: PrismaClient,
   ref: Pick<CompletionRef, 'taskId' | 'itemKey'>,
-  parse: (text: string) => T,
-  stored: (parsed: T) => unknown = (parsed) => parsed,
-): Promise<T> {
-  const text = await storedAnswer(prisma, ref);
-  let parsed: T;
+  parse: (request: { prompt: string; responseText: string; parsed: Prisma.JsonValue | null }) => Promise<Prisma.InputJsonValue>,
+): Promise<void> {
+  const where = { taskId_itemKey: { taskId: ref.taskId, itemKey: ref.itemKey } };
+  const row = await prisma.aIRequest.findUnique({ where, select: { prompt: true, responseText: true, parsed: true } });
+  if (row?.responseText == null) throw invalidInputError(`No AI answer stored for ${ref.taskId}/${ref.itemKey}.`);
+  let parsed: Prisma.InputJsonValue;
   try {
-    parsed = parse(text);
+    parsed = await parse({ prompt: row.prompt, responseText: row.responseText, parsed: row.parsed });
   } catch (err) {
     if (err instanceof ModelOutputError) throw modelOutputError(err.message);
     throw err;
   }
-  await storeParsed(prisma, ref, stored(parsed));
-  return parsed;
+  await prisma.aIRequest.update({ where, data: { parsed } });
 }
 
 type Transaction = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];

@@ -3,12 +3,15 @@ import { createRunRecordActivities } from './run-record';
 import { createTaskEventActivities } from './live-progress';
 import { createCompletionActivities } from './text-completion';
 
-/** The steps every function shares: the run record, live progress and the text model call. */
-export function createSharedActivities(deps: ActivityDeps) {
+/**
+ * The steps every function shares: the run record, live progress and the text model call;
+ * `streamsText` says which functions' answers are streamed to live readers.
+ */
+export function createSharedActivities(deps: ActivityDeps, streamsText: (functionName: string) => boolean) {
   return {
     ...createRunRecordActivities(deps),
     ...createTaskEventActivities(deps),
-    ...createCompletionActivities(deps),
+    ...createCompletionActivities(deps, streamsText),
   };
 }
 

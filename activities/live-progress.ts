@@ -1,6 +1,6 @@
 import { isFinal } from '../pipeline/run-status';
 import { Context } from '@temporalio/activity';
-import type { PrismaClient } from '../db/client';
+import type { Prisma, PrismaClient } from '../db/client';
 import type { TaskProgress } from '../pipeline/progress';
 import {
   applyProgressUpdate,
@@ -28,12 +28,53 @@ export async function publishTaskEvent(prisma: PrismaClient, taskId: string, eve
          inserted AS (
            INSERT INTO task_events (task_id, event, data)
            SELECT ${taskId}, ${event}, ${JSON.stringify(data)}::jsonb FROM task_lock
-           RETURNING id
+           RETURNING id, task_id
          )
-    SELECT id, pg_notify(${TASK_EVENTS_CHANNEL}, id::text)::text AS notified FROM inserted`;
+    SELECT id, pg_notify(${TASK_EVENTS_CHANNEL}, id::text || ' ' || task_id)::text AS notified FROM inserted`;
   return rows[0].id;
 }
 
+/**
+ * Tells every API process that a task changed without a row of its own (a reset reopened its
+ * record): what they keep of its progress is dropped. Row id 0 is no row; sent at commit.
+ */
+export function announceTaskChange(prisma: PrismaClient, taskId: string) {
+  return prisma.$executeRaw`SELECT pg_notify(${TASK_EVENTS_CHANNEL}, '0 ' || ${taskId}::text)`;
+}
+
+/**
+ * Stores a progress snapshot of a run and notifies, unless a newer snapshot of the same run is
+ * stored already: a run's steps may finish out of order, and a snapshot is the whole answer, so a
+ * late, older one is simply dropped. (Two statements in one transaction: the check must see what
+ * committed while it waited for the task's lock.) A done snapshot goes through the same gate.
+ */
+export async function publishSnapshot(
+  db: PrismaClient | Prisma.TransactionClient,
+  taskId: string,
+  published: { runId: string; seq: number; progress: TaskProgress },
+  event: 'progress' | 'done' = 'progress',
+): Promise<void> {
+  const { meta } = published.progress;
+  const write = async (tx: Prisma.TransactionClient) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${TASK_EVENTS_LOCK_CLASS}::int, hashtext(${taskId}))`;
+    const stored = await tx.$queryRaw<Array<{ id: number }>>`
+      WITH inserted AS (
+        INSERT INTO task_events (task_id, event, data, run_id, seq)
+        SELECT ${taskId}, ${event}, ${JSON.stringify(published.progress)}::jsonb, ${published.runId}, ${published.seq}
+        WHERE NOT EXISTS (SELECT 1 FROM task_events WHERE task_id = ${taskId} AND run_id = ${published.runId} AND seq >= ${published.seq})
+        RETURNING id, task_id)
+      SELECT id, pg_notify(${TASK_EVENTS_CHANNEL}, id::text || ' ' || task_id)::text AS notified FROM inserted`;
+    // The run record follows the run (the task list shows where each running task is), in the
+    // same transaction: no round trip of its own.
+    if (stored.length && event === 'progress') {
+      await tx.$executeRaw`
+        UPDATE ai_task_logs SET phase = ${meta.phase}, message = ${meta.message}, percentage = ${meta.percentage}, updated_at = now()
+        WHERE task_id = ${taskId} AND status = 'pending'`;
+    }
+  };
+  if ('$transaction' in db) await (db as PrismaClient).$transaction(write);
+  else await write(db as Prisma.TransactionClient);
+}
 
 /** The run (workflow and run id) a publishing local activity works for. */
 function runKey(taskId: string): string {

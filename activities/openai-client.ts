@@ -1,6 +1,13 @@
 import OpenAI from 'openai';
+import { ApplicationFailure } from '@temporalio/common';
 import type { TextModelSettings } from './settings/text-model';
-import { providerRejectedError, providerUnavailableError } from './failures';
+import { assertBaseUrlAllowed, OPENAI_DEFAULT_BASE_URL } from './settings/provider-base-url';
+import { configurationError, providerAnswerTooLargeError, providerRejectedError, providerUnavailableError } from './failures';
+import { answerCharCap, answerTooLongMessage, ProviderAnswerTooLargeError, streamByteCap } from './provider-answer-caps';
+import { providerFetch } from './provider-fetch';
+import { currentProviderHosts } from './provider-host-scope';
+import { ProviderHostRefusedError, type ProviderHostPolicy } from './provider-hosts';
+import { providerErrorCode, redactSecrets } from './provider-redaction';
 
 export interface CompletionAnswer {
   text: string;
@@ -18,11 +25,34 @@ export interface CompletionRequest {
   onText?: (piece: string, totalChars: number) => void;
   /** A call that receives nothing for this long is abandoned as hung (and retried by Temporal). */
   idleTimeoutMs: number;
+  /** Where the call may go; the running activity's policy unless given. */
+  hosts?: ProviderHostPolicy;
 }
 
-/** One OpenAI client per settings; the SDK makes a single attempt because Temporal owns retries. */
-export function createOpenAIClient(settings: Pick<TextModelSettings, 'apiKey' | 'baseUrl'>): OpenAI {
-  return new OpenAI({ apiKey: settings.apiKey, baseURL: settings.baseUrl, maxRetries: 0, timeout: 10 * 60 * 1000 });
+export interface OpenAIClientOptions {
+  /** Bytes the answer's HTTP body may hold. */
+  maxResponseBytes: number;
+  /** Where the client may connect; the running activity's policy unless given. */
+  hosts?: ProviderHostPolicy;
+}
+
+/**
+ * One OpenAI client per call; the SDK makes a single attempt because Temporal owns retries. The
+ * base URL is checked against the host policy here and again by the client's connections.
+ */
+export function createOpenAIClient(settings: Pick<TextModelSettings, 'apiKey' | 'baseUrl'>, options: OpenAIClientOptions): OpenAI {
+  const hosts = options.hosts ?? currentProviderHosts();
+  const baseURL = settings.baseUrl ?? OPENAI_DEFAULT_BASE_URL;
+  assertBaseUrlAllowed('openai', baseURL, hosts, 'The OpenAI base URL');
+  return new OpenAI({
+    apiKey: settings.apiKey,
+    baseURL,
+    maxRetries: 0,
+    timeout: 10 * 60 * 1000,
+    fetch: providerFetch({ provider: 'openai', hosts, maxResponseBytes: options.maxResponseBytes }),
+    // The SDK logs answers it cannot parse, provider text and all; failures are reported redacted instead.
+    logLevel: 'off',
+  });
 }
 
 /**
@@ -31,7 +61,9 @@ export function createOpenAIClient(settings: Pick<TextModelSettings, 'apiKey' | 
  */
 export async function requestTextCompletion(request: CompletionRequest): Promise<CompletionAnswer> {
   const { settings, prompt } = request;
-  const client = createOpenAIClient(settings);
+  const client = createOpenAIClient(settings, { maxResponseBytes: streamByteCap(settings.maxTokens), hosts: request.hosts });
+  // A stream is cut once its text passes what max_tokens allows: a provider may not stream without end.
+  const maxChars = answerCharCap(settings.maxTokens);
   const idle = new IdleWatch(request.idleTimeoutMs);
   const signal = request.signal ? AbortSignal.any([request.signal, idle.signal]) : idle.signal;
   let text = '';
@@ -60,13 +92,15 @@ export async function requestTextCompletion(request: CompletionRequest): Promise
       const piece = chunk.choices?.[0]?.delta?.content ?? '';
       if (piece) {
         text += piece;
+        if (text.length > maxChars) throw providerAnswerTooLargeError(answerTooLongMessage(settings.maxTokens));
         request.onText?.(piece, text.length);
       }
     }
   } catch (err) {
+    if (err instanceof ApplicationFailure) throw err;
     if (idle.fired) throw providerUnavailableError(`The AI provider sent nothing for ${request.idleTimeoutMs / 1000} s; the call was abandoned.`);
     if (request.signal?.aborted) throw err;
-    throw classifyProviderError(err);
+    throw classifyProviderError(err, [settings.apiKey]);
   } finally {
     idle.stop();
   }
@@ -83,25 +117,54 @@ export async function requestTextCompletion(request: CompletionRequest): Promise
 
 /**
  * Transient faults (429, 5xx, timeouts, resets, bodies that are not JSON) are retried by Temporal,
- * a 429 no sooner than its Retry-After; other 4xx answers will not change on retry.
+ * a 429 no sooner than its Retry-After; other 4xx answers will not change on retry. Messages name
+ * the status and the provider's error code, never the provider's own text (which may echo the key);
+ * what text remains, a network error's, is redacted of `keys` and anything key-like.
  */
-export function classifyProviderError(err: unknown): Error {
-  if (err instanceof OpenAI.APIError && typeof err.status === 'number') {
-    const detail = err.message || `HTTP ${err.status}`;
-    if (err.status === 429) {
-      const retryAfter = retryAfterMs(err.headers);
-      return providerUnavailableError(`The AI provider is rate limiting (429): ${detail}`, retryAfter);
+export function classifyProviderError(err: unknown, keys: readonly (string | undefined)[] = []): ApplicationFailure {
+  const guarded = guardFailureOf(err);
+  if (guarded) return guarded;
+  if (err instanceof OpenAI.APIConnectionError) {
+    return providerUnavailableError(`The AI provider could not be reached: ${redactSecrets(networkReason(err), keys)}`);
+  }
+  if (err instanceof OpenAI.APIError) {
+    const code = providerErrorCode(err.code, keys);
+    const withCode = code ? ` with error code '${code}'` : '';
+    const status = err.status;
+    // Without a status, the error came as an event inside a stream that had started well.
+    if (typeof status !== 'number') return providerUnavailableError(`The AI provider reported an error in its answer${withCode}.`);
+    if (status >= 300 && status < 400) {
+      return providerRejectedError(`The AI provider answered with a redirect (${status}); provider calls do not follow redirects, so the base URL must name the API itself.`);
     }
-    if (err.status >= 500 || err.status === 408 || err.status === 409) {
-      return providerUnavailableError(`The AI provider failed (${err.status}): ${detail}`);
-    }
-    return providerRejectedError(`The AI provider rejected the request (${err.status}): ${detail}`);
+    if (status === 429) return providerUnavailableError(`The AI provider is rate limiting (429)${withCode}.`, retryAfterMs(err.headers));
+    if (status >= 500 || status === 408 || status === 409) return providerUnavailableError(`The AI provider failed (${status})${withCode}.`);
+    return providerRejectedError(`The AI provider rejected the request (${status})${withCode}.`);
   }
   if (err instanceof SyntaxError) {
-    return providerUnavailableError(`The AI provider's answer was not valid JSON: ${err.message}`);
+    // The parser's message quotes the body, so it is left out.
+    return providerUnavailableError("The AI provider's answer was not valid JSON.");
   }
+  return providerUnavailableError(`The AI provider could not be reached: ${redactSecrets(networkReason(err), keys)}`);
+}
+
+/**
+ * The failure for what the HTTP client itself refused, wherever in the error's causes it sits: a
+ * host the policy refuses (configuration, final) or an answer past its cap (final).
+ */
+export function guardFailureOf(err: unknown): ApplicationFailure | undefined {
+  for (let cause = err, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
+    if (cause instanceof ProviderHostRefusedError) return configurationError(cause.message);
+    if (cause instanceof ProviderAnswerTooLargeError) return providerAnswerTooLargeError(cause.message);
+  }
+  return undefined;
+}
+
+/** A network error's message with its innermost cause (`fetch failed (connect ECONNREFUSED …)`). */
+export function networkReason(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  return providerUnavailableError(`The AI provider could not be reached: ${message}`);
+  let inner: unknown = err;
+  for (let depth = 0; inner instanceof Error && inner.cause instanceof Error && depth < 5; depth++) inner = inner.cause;
+  return inner !== err && inner instanceof Error && inner.message ? `${message} (${inner.message})` : message;
 }
 
 function retryAfterMs(headers: Headers | Record<string, string | null | undefined> | undefined): number | undefined {

@@ -68,6 +68,14 @@ export function textCost(rates: TextRates, inputTokens: number, outputTokens: nu
   return Math.round(cost * 1e8) / 1e8;
 }
 
+/**
+ * The most a text call can cost: its prompt's tokens (at most one per 3 characters, a safe bound
+ * for the tokenizers in use) and `maxTokens` of answer.
+ */
+export function maxTextCallCost(rates: TextRates, promptChars: number, maxTokens: number): number {
+  return textCost(rates, Math.ceil(promptChars / 3), maxTokens);
+}
+
 function isRate(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0;
 }

@@ -12,6 +12,8 @@ export const FAILURE_TYPES = {
   modelOutput: 'ModelOutputError',
   /** The provider refused the request for good (4xx other than 429). */
   providerRejected: 'ProviderRejectedError',
+  /** The account has no credits for the run or the call: adding credits and retrying helps. */
+  insufficientCredits: 'InsufficientCreditsError',
 } as const;
 
 export type FailureType = (typeof FAILURE_TYPES)[keyof typeof FAILURE_TYPES];

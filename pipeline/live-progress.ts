@@ -10,8 +10,9 @@ import type { ProgressMeta, StepLog, TaskProgress, TaskResult, TaskState } from 
 export type TaskEventName = 'progress' | 'text' | 'done';
 
 /**
- * The PostgreSQL channel API processes LISTEN on. A notification carries only the row id (NOTIFY
- * payloads stop at 8000 bytes; a progress answer can be larger): the listener reads the row.
+ * The PostgreSQL channel API processes LISTEN on. A notification carries the row id and the task id
+ * (`"<id> <task id>"`), not the row (NOTIFY payloads stop at 8000 bytes; a progress answer can be
+ * larger): a listener knows whose task changed without a read, and reads the rows it wants.
  */
 export const TASK_EVENTS_CHANNEL = 'task_events';
 
@@ -73,9 +74,11 @@ export function applyProgressUpdate(previous: TaskProgress | undefined, update: 
 export interface RecordedRun {
   status: RunStatus;
   phase: string;
+  percentage: number | null;
   message: string;
   cost: number;
   tokens: number;
+  credits: number;
   requestSteps: unknown;
   responseSteps: unknown;
   result: unknown;
@@ -86,9 +89,11 @@ export interface RecordedRun {
 export const RECORDED_RUN_FIELDS = {
   status: true,
   phase: true,
+  percentage: true,
   message: true,
   cost: true,
   tokens: true,
+  credits: true,
   requestSteps: true,
   responseSteps: true,
   result: true,
@@ -102,16 +107,20 @@ export const RECORDED_RUN_FIELDS = {
 export function progressFromRecord(record: RecordedRun, state: TaskState = stateOfStatus(record.status)): TaskProgress {
   const meta: ProgressMeta = {
     phase: record.phase as Phase,
-    percentage: state === 'SUCCESS' ? 100 : (PHASE_RANGES[record.phase as Phase]?.start ?? 0),
+    // Where the run got to; records from before the percentage was kept fall back to the phase's start.
+    percentage: state === 'SUCCESS' ? 100 : (record.percentage ?? PHASE_RANGES[record.phase as Phase]?.start ?? 0),
     message: record.message,
     request_steps: (record.requestSteps as ProgressMeta['request_steps']) ?? [],
     response_steps: (record.responseSteps as ProgressMeta['response_steps']) ?? [],
     cost: record.cost,
     tokens: record.tokens,
+    ...(record.credits ? { credits: record.credits } : {}),
   };
   const progress: TaskProgress = { state, meta };
   if (state === 'SUCCESS' && record.result) progress.result = record.result as TaskResult;
   if (state === 'FAILURE') progress.error = record.error ?? record.message;
+  // A run ended outside the service (terminated) says how; a cancel through the API has no error.
+  if (state === 'REVOKED' && record.error) progress.error = record.error;
   return progress;
 }
 

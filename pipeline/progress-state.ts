@@ -69,13 +69,18 @@ export class ProgressState {
 
   /**
    * Takes a child run's progress into this one (a run composed of others): its steps appear here,
-   * prefixed with `label` and numbered in the order they first appear; the phase and percentage
+   * prefixed with `label` and numbered in the order they first appear (a step keeps its number); the phase and percentage
    * the caller maps them to are reached, never gone back from; its message, item and usage count.
    */
   mirror(child: string, label: string, progress: TaskProgress, phase: Phase, percentage: number): void {
     for (const [log, steps] of [['request', progress.meta.request_steps], ['response', progress.meta.response_steps]] as const) {
+      // A step is known by its log and name (its number may change as the child's items interleave);
+      // steps of the same name by their order.
+      const seen = new Map<string, number>();
       for (const step of steps) {
-        const key = `${child}/${step.stepNumber}`;
+        const occurrence = (seen.get(step.stepName) ?? 0) + 1;
+        seen.set(step.stepName, occurrence);
+        const key = `${child}/${log}/${step.stepName}/${occurrence}`;
         let entry = this.mirrored.get(key);
         const before = entry && JSON.stringify(entry);
         if (!entry) {

@@ -29,9 +29,13 @@ export const progressMetaSchema = z.object({
   response_steps: z.array(stepLogSchema),
   cost: z.number(),
   tokens: z.number().int(),
+  /** Credits charged so far (runs that reserve credits per call). */
+  credits: z.number().int().optional(),
   current: z.number().int().optional(),
   total: z.number().int().optional(),
   current_item: z.string().optional(),
+  /** While an AI call of the task waits for a slot: its place in its account's line (1 = next). */
+  queue_position: z.number().int().optional(),
 });
 
 export const itemOutcomeSchema = z.object({

@@ -14,49 +14,24 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../worker/activities';
 import type { MessageContext, PipelineFunction } from './definition';
-import { FAILURE_TYPES, NON_RETRYABLE_FAILURE_TYPES } from './failure-types';
+import { FAILURE_TYPES } from './failure-types';
+import { DATABASE_STEP_OPTIONS, LOCAL_RETRY_THRESHOLD, PROVIDER_STEP_OPTIONS } from './step-options';
 import { AI_PHASE, AI_STATE } from './search-attributes';
 import type { PreparedRequest, RunInput, RunOutcome } from './run-io';
 import type { ItemOutcome, TaskResult } from './progress';
 import type { LiveProgressEvent } from './live-progress';
 import { ProgressState } from './progress-state';
 import { stateOfStatus } from './run-status';
+import { ITEMS_SIDE_BY_SIDE_PATCH, runPipeline } from './run-pipeline';
 import { childProgressSignal, taskProgressQuery, type ChildProgress } from './messages';
 
 /**
  * Database steps: short, safe to redo, retried until the database answers again (a PostgreSQL
  * outage must delay a run, not fail it).
  */
-export const DATABASE_STEP_OPTIONS = {
-  // One transaction running longer than this is stuck; it is also how soon a killed worker's
-  // database step is noticed (these steps do not heartbeat).
-  startToCloseTimeout: '15 seconds',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '30 seconds',
-    nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES,
-  },
-} as const;
-
 const databaseSteps = proxyActivities<Activities>(DATABASE_STEP_OPTIONS);
 
-/**
- * The provider call: long, heartbeating (a dead worker is noticed within the heartbeat timeout, not
- * at the end of the call), retried with backoff on transient provider faults. The SDK itself makes
- * one attempt per activity attempt, so attempts here are provider calls.
- */
-const providerSteps = proxyActivities<Activities>({
-  startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '20 seconds',
-  retry: {
-    initialInterval: '2 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 6,
-    nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES,
-  },
-});
+const providerSteps = proxyActivities<Activities>(PROVIDER_STEP_OPTIONS);
 
 /** The completion of the run record happens even when the run was cancelled. */
 const RUN_RECORD_OPTIONS = {
@@ -67,13 +42,6 @@ const RUN_RECORD_OPTIONS = {
 const runRecordSteps = proxyActivities<Activities>(RUN_RECORD_OPTIONS);
 
 export type RunRecordSteps = Pick<Activities, 'completeRunRecord'>;
-
-/**
- * A failed step is retried inside the workflow task only after a short backoff; a longer one (the
- * database away) waits on a durable timer, so the workflow task ends meanwhile and the progress
- * query is answered at once instead of waiting for the retries.
- */
-export const LOCAL_RETRY_THRESHOLD = '500 milliseconds';
 
 /**
  * The same database steps as local activities: run by the worker that runs the workflow, with no
@@ -115,6 +83,7 @@ export async function publishLive(event: LiveProgressEvent): Promise<boolean> {
  * Progress lives in workflow state and is answered by the `taskProgress` query.
  */
 export async function runAIFunction(definition: PipelineFunction, input: RunInput): Promise<TaskResult> {
+  if (patched(ITEMS_SIDE_BY_SIDE_PATCH)) return runPipeline(definition, input);
   const parent = workflowInfo().parent;
   let toldParent: Promise<void> = Promise.resolve();
   const progress = new ProgressState((update) => {
@@ -230,23 +199,27 @@ export async function runAIFunction(definition: PipelineFunction, input: RunInpu
  * Ends a run that threw: REVOKED when it was cancelled (rethrowing the cancellation), else FAILURE
  * with the innermost failure's message, non-retryably. The run record is completed either way.
  */
+/** How a run takes turns for its local activities (see oneAtATime); the pipeline before it did not. */
+type Turns = <T>(step: () => Promise<T>) => Promise<T>;
+
 export async function endWithError(
   recordSteps: RunRecordSteps,
   progress: ProgressState,
   input: RunInput,
   err: unknown,
   lastWord: () => Promise<void> = async () => undefined,
+  inTurn: Turns = (step) => step(),
 ): Promise<never> {
   if (isCancellation(err)) {
     await CancellationScope.nonCancellable(async () => {
-      await finish(recordSteps, progress, input, { status: 'revoked' });
+      await finish(recordSteps, progress, input, { status: 'revoked' }, inTurn);
       await lastWord();
     });
     progress.revoke();
     throw err;
   }
   const message = failureMessage(err);
-  await finish(recordSteps, progress, input, { status: 'error', error: message });
+  await finish(recordSteps, progress, input, { status: 'error', error: message }, inTurn);
   await lastWord();
   progress.fail(message);
   throw ApplicationFailure.nonRetryable(message, failureType(err));
@@ -257,14 +230,16 @@ export async function finish(
   progress: ProgressState,
   input: RunInput,
   end: { status: RunOutcome['status']; result?: TaskResult; error?: string },
+  inTurn: Turns = (step) => step(),
 ): Promise<void> {
   const { meta } = progress.snapshot();
   upsertSearchAttributes([{ key: AI_STATE, value: stateOfStatus(end.status) }]);
   await progress.publish();
-  await recordSteps.completeRunRecord({
+  await inTurn(() => recordSteps.completeRunRecord({
     taskId: input.taskId,
     status: end.status,
     phase: meta.phase,
+    percentage: meta.percentage,
     message: meta.message,
     durationMs: Date.now() - workflowInfo().runStartTime.getTime(),
     cost: meta.cost,
@@ -273,9 +248,9 @@ export async function finish(
     responseSteps: meta.response_steps,
     result: end.result,
     error: end.error,
-  });
+  }));
   // The `done` event is the completed record's polling answer.
-  await publishLive({ taskId: input.taskId, event: 'done' });
+  await inTurn(() => publishLive({ taskId: input.taskId, event: 'done' }));
 }
 
 /**

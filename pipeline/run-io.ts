@@ -39,6 +39,8 @@ export interface CompletionRef {
   taskId: string;
   itemKey: string;
   accountId: number;
+  /** The call holds a slot of its account (runs of the earlier pipeline hold none): it keeps it while it runs. */
+  slotted?: boolean;
 }
 
 export interface CompletionUsage {
@@ -65,6 +67,8 @@ export interface RunOutcome {
   taskId: string;
   status: FinalRunStatus;
   phase: string;
+  /** Where the run got to (absent from runs started before it was kept). */
+  percentage?: number;
   message: string;
   durationMs: number;
   cost: number;

@@ -194,7 +194,7 @@ describe('generate_ideas end to end', () => {
     const picked = await stack.api('GET', `/api/v1/planner/ideas/?ids=${rows[0].id},${rows[3].id}`, { key: account.apiKey });
     expect(picked.body.results.map((i: { id: number }) => i.id)).toEqual([rows[0].id, rows[3].id]);
     const none = await stack.api('GET', '/api/v1/planner/ideas/?status=published', { key: account.apiKey });
-    expect(none.body).toEqual({ success: true, count: 0, results: [] });
+    expect(none.body).toEqual({ success: true, count: 0, next: null, previous: null, results: [] });
   });
 
   it("hides the ideas from other accounts, even asked by id or cluster", async () => {
@@ -202,7 +202,7 @@ describe('generate_ideas end to end', () => {
     const other = await stack.createAccount('Idea snooper');
     for (const query of ['', `?ids=${rows.map((r) => r.id).join(',')}`, `?cluster_id=${clusters[0].id}`]) {
       const answer = await stack.api('GET', `/api/v1/planner/ideas/${query}`, { key: other.apiKey });
-      expect(answer.body).toEqual({ success: true, count: 0, results: [] });
+      expect(answer.body).toEqual({ success: true, count: 0, next: null, previous: null, results: [] });
     }
   });
 
@@ -210,7 +210,8 @@ describe('generate_ideas end to end', () => {
     const { saveIdeas } = createGenerateIdeasActivities({ prisma: stack.prisma });
     const input: RunInput = { taskId, accountId: account.accountId, functionName: 'generate_ideas', ids: clusters.map((c) => c.id) };
     // A retry after the transaction committed returns the recorded outcome.
-    expect(await saveIdeas(input)).toEqual({ count: 4, counters: { ideas_created: 4 } });
+    const charge = await stack.prisma.creditUsageLog.findFirstOrThrow({ where: { taskId, itemKey: BATCH_ITEM_KEY, kind: 'charge' } });
+    expect(await saveIdeas(input)).toEqual({ count: 4, counters: { ideas_created: 4 }, credits: charge.credits });
     // Even without that record, the (task, position) key keeps every idea single.
     await stack.prisma.aIRequest.update({ where: { taskId_itemKey: { taskId, itemKey: BATCH_ITEM_KEY } }, data: { saved: Prisma.DbNull } });
     expect(await saveIdeas(input)).toEqual({ count: 0, counters: { ideas_created: 0 } });
@@ -369,7 +370,7 @@ describe('INIT checks what the API cannot', () => {
     // Local activities' markers are written when the workflow task ends, just after the record.
     await stack.temporal.workflow.getHandle(started.body.task_id).result().catch(() => undefined);
     const history = await stack.temporal.workflow.getHandle(started.body.task_id).fetchHistory();
-    const validations = localActivityRuns(history.events!, 'validateClusters');
+    const validations = localActivityRuns(history.events!, 'startRun');
     expect(validations).toEqual([expect.objectContaining({ attempt: 1, closedAs: 'failed' })]);
     expect(await stack.prisma.contentIdea.count({ where: { accountId: bare.accountId } })).toBe(0);
   });
@@ -407,7 +408,7 @@ describe('the start endpoint checks input and starts nothing it rejects', () => 
     );
     const answer = await startIdeas(account, { ids: clusters.map((c) => c.id) });
     expect(answer.status).toBe(400);
-    expect(answer.body).toEqual({ success: false, error: 'Too many ids: generate_ideas takes at most 10 clusters, got 11.' });
+    expect(answer.body).toEqual({ success: false, error: 'Too many ids: generate_ideas takes at most 10 clusters, got 11.', request_id: expect.any(String) });
     expect(await runCount()).toBe(0);
   });
 
@@ -416,7 +417,7 @@ describe('the start endpoint checks input and starts nothing it rejects', () => 
     const [theirs] = await createClusters(other, CLUSTERS.slice(0, 1));
     const answer = await startIdeas(account, { ids: [theirs.id] });
     expect(answer.status).toBe(404);
-    expect(answer.body).toEqual({ success: false, error: `Clusters not found: ${theirs.id}.` });
+    expect(answer.body).toEqual({ success: false, error: `Clusters not found: ${theirs.id}.`, request_id: expect.any(String) });
     expect(await runCount()).toBe(0);
   });
 

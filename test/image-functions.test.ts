@@ -242,9 +242,11 @@ describe('generate_images with OpenAI', () => {
   it('adds the images’ cost to the run, without tokens, and logs it as credit usage', async () => {
     expect(result.final.meta.cost).toBeCloseTo(0.2, 10);
     expect(result.final.meta.tokens).toBe(0);
-    const credits = await stack.prisma.creditUsageLog.findMany({ where: { taskId: result.taskId } });
-    expect(credits).toHaveLength(1);
-    expect(credits[0].costUsd).toBeCloseTo(0.2, 10);
+    // Each image reserved its price, was charged it and released the reservation.
+    const charges = await stack.prisma.creditUsageLog.findMany({ where: { taskId: result.taskId, kind: 'charge' } });
+    expect(charges).toHaveLength(5);
+    expect(charges.reduce((sum, m) => sum + m.costUsd, 0)).toBeCloseTo(0.2, 10);
+    expect(charges.every((m) => m.credits === 4)).toBe(true);
   });
 
   it('keeps the negative prompt beside the positive one in the stored request', async () => {
@@ -352,12 +354,14 @@ describe('generate_images with Runware', () => {
     expect(calls[1].at - calls[0].at).toBeGreaterThanOrEqual(1000);
   });
 
-  it("refuses a Runware 400 for good, with Runware's own message", async () => {
+  it("refuses a Runware 400 for good, naming its status and error code", async () => {
     stack.provider.reset();
     stack.provider.enqueue({ path: '/v1', status: 400, code: 'invalidModel', message: "Invalid value for 'model' parameter." });
     const { final } = await generateImages(owner, [images.ids[1]]);
     expect(final.state).toBe('FAILURE');
-    expect(final.error).toContain("invalidModel: Invalid value for 'model' parameter.");
+    // The status and Runware's error code, never its text (which may echo what was sent).
+    expect(final.error).toContain("The AI provider rejected the request (400) with error code 'invalidModel'.");
+    expect(final.error).not.toContain('Invalid value');
     expect(stack.provider.requests({ path: '/v1' })).toHaveLength(1);
   });
 });
@@ -442,7 +446,8 @@ describe('one image the provider refuses', () => {
           : { id: r.id, status: 'success' },
       ),
     );
-    expect(final.result!.items[0].error).toContain('Your request was rejected by the safety system.');
+    expect(final.result!.items[0].error).toContain('The AI provider rejected the request (400).');
+    expect(final.result!.items[0].error).not.toContain('safety system');
     const after = await imagesOf(content.id);
     expect(after.find((r) => r.id === refused.id)).toMatchObject({ status: 'failed', imageUrl: null });
     expect(after.filter((r) => r.id !== refused.id).every((r) => r.status === 'generated' && r.imageUrl)).toBe(true);
@@ -484,7 +489,7 @@ describe('the API', () => {
     const runs = await stack.prisma.aITaskLog.count({ where: { accountId: account.accountId } });
     const answer = await stack.api('POST', '/api/v1/writer/images/generate_images/', { key: account.apiKey, body: { ids: [empty.id] } });
     expect(answer.status).toBe(400);
-    expect(answer.body).toEqual({ success: false, error: expect.stringContaining(`Images without a prompt: ${empty.id}.`) });
+    expect(answer.body).toEqual({ success: false, error: expect.stringContaining(`Images without a prompt: ${empty.id}.`), request_id: expect.any(String) });
     expect(await stack.prisma.aITaskLog.count({ where: { accountId: account.accountId } })).toBe(runs);
   });
 
@@ -522,7 +527,7 @@ describe('the API', () => {
 
     const other = await stack.createAccount('Someone else');
     const theirs = await stack.api('GET', `/api/v1/writer/images/?content_id=${content.id}`, { key: other.apiKey });
-    expect(theirs.body).toEqual({ success: true, count: 0, results: [] });
+    expect(theirs.body).toEqual({ success: true, count: 0, next: null, previous: null, results: [] });
     const byIds = await stack.api('GET', `/api/v1/writer/images/?ids=${rows.map((r) => r.id).join(',')}`, { key: other.apiKey });
     expect(byIds.body.count).toBe(0);
     const all = await stack.api('GET', '/api/v1/writer/images/?limit=500', { key: account.apiKey });

@@ -2,6 +2,9 @@ import { z } from 'zod';
 import type { PrismaClient } from '../../db/client';
 import { imageRates, type ImageModelRates, type ImageProvider } from '../pricing';
 import { configurationError } from '../failures';
+import { currentProviderHosts } from '../provider-host-scope';
+import type { ProviderHostPolicy } from '../provider-hosts';
+import { assertBaseUrlAllowed, OPENAI_DEFAULT_BASE_URL } from './provider-base-url';
 
 /**
  * The `image_generation` IntegrationSettings and the provider credentials image
@@ -94,9 +97,14 @@ export async function loadImageLayout(prisma: PrismaClient, accountId: number): 
 
 /**
  * The full image settings: provider, model and size checked against the pricing table, and the
- * provider's key from its own integration (`openai` or `runware`).
+ * provider's key from its own integration (`openai` or `runware`), whose `baseUrl` must point where
+ * `hosts` (the running activity's policy unless given) lets image calls go.
  */
-export async function loadImageGenerationSettings(prisma: PrismaClient, accountId: number): Promise<ImageGenerationSettings> {
+export async function loadImageGenerationSettings(
+  prisma: PrismaClient,
+  accountId: number,
+  hosts: ProviderHostPolicy = currentProviderHosts(),
+): Promise<ImageGenerationSettings> {
   const config = await loadImageGenerationConfig(prisma, accountId);
   if (!config.provider) {
     throw configurationError(
@@ -119,7 +127,7 @@ export async function loadImageGenerationSettings(prisma: PrismaClient, accountI
   const size = config.size || DEFAULT_IMAGE_SIZE;
   const rates = imageRates(config.provider, config.model, size, config.pricing);
   if (!rates.ok) throw configurationError(rates.error);
-  const credentials = await loadProviderCredentials(prisma, accountId, config.provider);
+  const credentials = await loadProviderCredentials(prisma, accountId, config.provider, hosts);
   return { ...layoutOf(config), provider: config.provider, model: config.model, size, rates: rates.rates, ...credentials };
 }
 
@@ -131,6 +139,7 @@ async function loadProviderCredentials(
   prisma: PrismaClient,
   accountId: number,
   provider: ImageProvider,
+  hosts: ProviderHostPolicy,
 ): Promise<{ apiKey: string; baseUrl?: string }> {
   const name = PROVIDER_NAMES[provider];
   const row = await prisma.integrationSettings.findUnique({
@@ -150,5 +159,7 @@ async function loadProviderCredentials(
     );
   }
   const baseUrl = (config.success && config.data.baseUrl) || undefined;
+  const defaultBaseUrl = provider === 'runware' ? RUNWARE_DEFAULT_BASE_URL : OPENAI_DEFAULT_BASE_URL;
+  assertBaseUrlAllowed(provider, baseUrl ?? defaultBaseUrl, hosts, `The ${name} base URL in IntegrationSettings for account ${accountId}`);
   return { apiKey, baseUrl: baseUrl ?? (provider === 'runware' ? RUNWARE_DEFAULT_BASE_URL : undefined) };
 }

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import type { PrismaClient } from '../../db/client';
-import { textRates, type TextRates } from '../pricing';
+import { maxTextCallCost, textRates, type TextRates } from '../pricing';
 import { configurationError } from '../failures';
+import { currentProviderHosts } from '../provider-host-scope';
+import type { ProviderHostPolicy } from '../provider-hosts';
+import { assertBaseUrlAllowed, OPENAI_DEFAULT_BASE_URL } from './provider-base-url';
 
 /** `config` of the `openai` integration; unknown keys are kept but ignored. */
 export const openAIConfigSchema = z.looseObject({
@@ -32,9 +35,14 @@ export const DEFAULT_TEMPERATURE = 0.7;
 
 /**
  * The account's text-model settings from its active `openai` IntegrationSettings, and nothing else:
- * no model defaults, no environment fallbacks. Fails with the messages of docs/configuration.md.
+ * no model defaults, no environment fallbacks. Fails with the messages of docs/configuration.md,
+ * and when `baseUrl` points where `hosts` (the running activity's policy unless given) refuses.
  */
-export async function loadTextModelSettings(prisma: PrismaClient, accountId: number): Promise<TextModelSettings> {
+export async function loadTextModelSettings(
+  prisma: PrismaClient,
+  accountId: number,
+  hosts: ProviderHostPolicy = currentProviderHosts(),
+): Promise<TextModelSettings> {
   const row = await prisma.integrationSettings.findUnique({
     where: { accountId_integrationType: { accountId, integrationType: 'openai' } },
   });
@@ -61,6 +69,8 @@ export async function loadTextModelSettings(prisma: PrismaClient, accountId: num
       `API key not configured in IntegrationSettings for account ${accountId}. Please set 'apiKey' in OpenAI integration settings.`,
     );
   }
+  const baseUrl = config.baseUrl || undefined;
+  assertBaseUrlAllowed('openai', baseUrl ?? OPENAI_DEFAULT_BASE_URL, hosts, `The OpenAI base URL in IntegrationSettings for account ${accountId}`);
   const rates = textRates(config.model, config.pricing);
   if (!rates.ok) throw configurationError(rates.error);
   return {
@@ -69,7 +79,7 @@ export async function loadTextModelSettings(prisma: PrismaClient, accountId: num
     maxTokens: config.max_tokens ?? DEFAULT_MAX_TOKENS,
     temperature: config.temperature ?? DEFAULT_TEMPERATURE,
     jsonMode: wantsJsonMode(config.response_format, rates.rates),
-    baseUrl: config.baseUrl || undefined,
+    baseUrl,
     rates: rates.rates,
   };
 }
@@ -79,4 +89,10 @@ function wantsJsonMode(responseFormat: unknown, rates: TextRates): boolean {
   const asked = typeof responseFormat === 'object' && responseFormat ? (responseFormat as { type?: unknown }).type : responseFormat;
   if (asked === 'text') return false;
   return rates.json_mode === true || asked === 'json_object';
+}
+
+/** The most one call with these settings can cost (see maxTextCallCost). */
+export function textCallCost(settings: unknown, promptChars: number): number {
+  const { rates, maxTokens } = settings as TextModelSettings;
+  return maxTextCallCost(rates, promptChars, maxTokens);
 }

@@ -5,7 +5,9 @@ import { childProgressSignal, taskProgressQuery } from '../../pipeline/messages'
 import type { Phase } from '../../pipeline/phases';
 import type { ItemOutcome, TaskProgress, TaskResult } from '../../pipeline/progress';
 import { ProgressState } from '../../pipeline/progress-state';
-import { DATABASE_STEP_OPTIONS, endWithError, finish, LOCAL_RETRY_THRESHOLD, localRunRecordSteps, publishLive } from '../../pipeline/run-ai-function';
+import { endWithError, finish, localRunRecordSteps, publishLive } from '../../pipeline/run-ai-function';
+import { oneAtATime } from '../../pipeline/one-at-a-time';
+import { DATABASE_STEP_OPTIONS, LOCAL_RETRY_THRESHOLD } from '../../pipeline/step-options';
 import type { RunInput } from '../../pipeline/run-io';
 import { AI_ACCOUNT, AI_FUNCTION, AI_PHASE, AI_STATE } from '../../pipeline/search-attributes';
 import { generateImagePrompts } from '../generate-image-prompts/definition';
@@ -36,13 +38,22 @@ const STAGES: Record<string, { label: string; phase(child: Phase): Phase; percen
 
 /** Extracts the image prompts of each writer task's content, then generates the images: two child runs, one progress. */
 export async function autoGenerateImagesWorkflow(input: RunInput): Promise<TaskResult> {
-  const progress = new ProgressState((update) => publishLive({ taskId: input.taskId, event: 'progress', update }));
+  // Its local activities (progress rows, its steps) one at a time, as the pipeline's: see oneAtATime.
+  const inTurn = oneAtATime();
+  const progress = new ProgressState((update) => inTurn(() => publishLive({ taskId: input.taskId, event: 'progress', update })));
   setHandler(taskProgressQuery, () => progress.snapshot());
   const children = new Map<string, TaskProgress>();
-  setHandler(childProgressSignal, ({ child, update }) => {
+  const lastSeq = new Map<string, number>();
+  setHandler(childProgressSignal, ({ child, progress: whole, update, seq }) => {
     const stage = STAGES[child];
     if (!stage) return;
-    const known = applyProgressUpdate(children.get(child), update);
+    if (seq !== undefined) {
+      // An answer older than one already taken (signals may overtake each other) changes nothing.
+      if (seq <= (lastSeq.get(child) ?? 0)) return;
+      lastSeq.set(child, seq);
+    }
+    const known = whole ?? (update ? applyProgressUpdate(children.get(child), update) : children.get(child));
+    if (!known) return;
     children.set(child, known);
     progress.mirror(child, stage.label, known, stage.phase(known.meta.phase), stage.percentage(known.meta.percentage));
   });
@@ -61,13 +72,13 @@ export async function autoGenerateImagesWorkflow(input: RunInput): Promise<TaskR
   try {
     upsertSearchAttributes([{ key: AI_STATE, value: 'PROGRESS' }]);
     progress.enter('INIT', autoGenerateImages.messages.INIT({ names: [], count: input.ids.length }));
-    const tasks = await progress.step('request', 'Validate input', () => steps.validateTasksWithContent(input));
+    const tasks = await progress.step('request', 'Validate input', () => inTurn(() => steps.validateTasksWithContent(input)));
     const contentIds = tasks.contents.map((c) => c.contentId);
 
     const prompts = await executeChild(generateImagePromptsWorkflow, child(generateImagePrompts.name, contentIds));
     const extracted = new Set(prompts.items.filter((item) => item.status === 'success').map((item) => Number(item.id)));
     const { images } = await progress.step('request', 'Find images to generate', () =>
-      steps.findImagesToGenerate({ accountId: input.accountId, contentIds: contentIds.filter((id) => extracted.has(id)) }),
+      inTurn(() => steps.findImagesToGenerate({ accountId: input.accountId, contentIds: contentIds.filter((id) => extracted.has(id)) })),
     );
     const drawn = images.length ? await executeChild(generateImagesWorkflow, child(generateImages.name, images.map((i) => i.imageId))) : undefined;
 
@@ -84,10 +95,10 @@ export async function autoGenerateImagesWorkflow(input: RunInput): Promise<TaskR
     const promptsCreated = Number(prompts.prompts_created ?? 0);
     const imagesGenerated = Number(drawn?.images_generated ?? 0);
     const result: TaskResult = { count: imagesGenerated, prompts_created: promptsCreated, images_generated: imagesGenerated, items };
-    await finish(localRunRecordSteps, progress, input, { status: 'success', result });
+    await finish(localRunRecordSteps, progress, input, { status: 'success', result }, inTurn);
     progress.succeed(result);
     return result;
   } catch (err) {
-    return endWithError(localRunRecordSteps, progress, input, err);
+    return endWithError(localRunRecordSteps, progress, input, err, undefined, inTurn);
   }
 }

@@ -1,3 +1,4 @@
+import { Tokenizer } from 'htmlparser2';
 import { z } from 'zod';
 import { ModelOutputError } from '../../activities/answer-parsing/parse-answer';
 import { extractJson } from '../../activities/answer-parsing/json-extract';
@@ -123,17 +124,44 @@ function requireArticle(html: string): string {
   return html;
 }
 
-// Punctuation entities are not words; other named entities (&eacute;) are letters.
-const NAMED_ENTITIES: Record<string, string> = { nbsp: ' ', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", mdash: '—', ndash: '–', hellip: '…' };
-
 /** Words of an article: its text without tags, entities read as characters. */
 export function countWords(html: string): number {
-  const text = html
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/&#x([0-9a-f]+);/gi, (_, hex: string) => String.fromCodePoint(parseInt(hex, 16)))
-    .replace(/&#(\d+);/g, (_, dec: string) => String.fromCodePoint(Number(dec)))
-    .replace(/&([a-z]+);/gi, (_, name: string) => NAMED_ENTITIES[name.toLowerCase()] ?? 'x');
-  return text.split(/\s+/).filter((word) => /[\p{L}\p{N}]/u.test(word)).length;
+  return articleText(html)
+    .split(/\s+/)
+    .filter((word) => /[\p{L}\p{N}]/u.test(word)).length;
+}
+
+/**
+ * The text of the HTML, read by the tokenizer of the sanitiser's own parser (htmlparser2), so an
+ * entity means here what it meant to the sanitiser; a tag separates words. The tokenizer, not the
+ * parser: it keeps no stack of open elements, so it is linear however deep the tags nest.
+ */
+function articleText(html: string): string {
+  const text: string[] = [];
+  const ignore = () => undefined;
+  const tokenizer = new Tokenizer(
+    { decodeEntities: true },
+    {
+      ontext: (start, end) => text.push(html.slice(start, end)),
+      ontextentity: (codePoint) => text.push(String.fromCodePoint(codePoint)),
+      onopentagname: () => text.push(' '),
+      onclosetag: () => text.push(' '),
+      onattribdata: ignore,
+      onattribentity: ignore,
+      onattribend: ignore,
+      onattribname: ignore,
+      oncdata: ignore,
+      oncomment: ignore,
+      ondeclaration: ignore,
+      onend: ignore,
+      onopentagend: ignore,
+      onprocessinginstruction: ignore,
+      onselfclosingtag: ignore,
+    },
+  );
+  tokenizer.write(html);
+  tokenizer.end();
+  return text.join('');
 }
 
 export function toList(value: string | Array<string | number | null> | null | undefined): string[] {

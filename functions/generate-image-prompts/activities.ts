@@ -1,27 +1,23 @@
-import type { PrismaClient } from '../../db/client';
-import type { CompletionRef, ParsedAnswer, PreparedRequest, PreparedRun, RunInput, SavedOutput, ValidatedInput } from '../../pipeline/run-io';
-import { articleForPrompt, imageRowsFor, parseImagePrompts as parseImagePromptsAnswer, type ImagePrompts } from './answer';
+import type { Content } from '../../db/client';
 import type { ActivityDeps } from '../../activities/deps';
-import { loadTextModelSettings } from '../../activities/settings/text-model';
-import { loadImageLayout, type ImageVariant } from '../../activities/settings/image-generation';
-import { ensureJsonInstruction, fillPlaceholders, resolvePrompt } from '../../activities/prompts';
-import { promptOf } from '../../pipeline/definition';
-import { generateImagePrompts } from './definition';
-import { markRunStarted } from '../../activities/run-record';
 import { invalidInputError } from '../../activities/failures';
-import { parseStoredAnswer, requireAll, saveOnce, storePreparedRequest } from '../../activities/ai-requests';
+import { parseAnswer, prepareRequests, saveItem, validateRows, type FunctionSteps } from '../../activities/function-steps';
+import { ensureJsonInstruction, fillPlaceholders, resolvePrompt } from '../../activities/prompts';
+import { loadImageLayout, type ImageLayout, type ImageVariant } from '../../activities/settings/image-generation';
+import { loadTextModelSettings, textCallCost, type TextModelSettings } from '../../activities/settings/text-model';
+import { promptOf } from '../../pipeline/definition';
+import type { CompletionRef, ParsedAnswer, PreparedRequest, PreparedRun, RunInput, SavedOutput, ValidatedInput } from '../../pipeline/run-io';
+import { articleForPrompt, imageRowsFor, parseImagePrompts, type ImagePrompts } from './answer';
+import { generateImagePrompts } from './definition';
+
+interface ExtractionSettings {
+  text: TextModelSettings;
+  layout: ImageLayout;
+}
 
 /** What PARSE keeps for SAVE: the prompts, and the variants enabled when they were read. */
 interface ParsedImagePrompts extends ImagePrompts {
   variants: ImageVariant[];
-}
-
-async function loadContents(prisma: PrismaClient, input: RunInput) {
-  const contents = await prisma.content.findMany({
-    where: { id: { in: input.ids }, accountId: input.accountId },
-    orderBy: { id: 'asc' },
-  });
-  return requireAll(input.ids, contents, 'Content');
 }
 
 function contentLabel(content: { id: number; title: string }): string {
@@ -30,91 +26,81 @@ function contentLabel(content: { id: number; title: string }): string {
 }
 
 /**
- * generate_image_prompts: one extraction request per content; its featured and
+ * generate_image_prompts' own steps: one extraction request per content; its featured and
  * in-article prompts become the content's image rows, ready for generate_images.
  */
-export function createImagePromptActivities(deps: ActivityDeps) {
-  const { prisma } = deps;
-  async function validateContents(input: RunInput): Promise<ValidatedInput> {
-    await markRunStarted(prisma, input.taskId);
-    const contents = await loadContents(prisma, input);
-    // The text model reads the article; the image settings say how many in-article images it may propose.
-    await loadTextModelSettings(prisma, input.accountId);
-    await loadImageLayout(prisma, input.accountId);
-    return { names: contents.slice(0, 3).map(contentLabel), count: contents.length };
-  }
+export const generateImagePromptsSteps: FunctionSteps<Content, ParsedImagePrompts> = {
+  rowsNoun: 'Content',
 
-  async function prepareImagePromptRequests(input: RunInput): Promise<PreparedRun> {
-    const contents = await loadContents(prisma, input);
-    const layout = await loadImageLayout(prisma, input.accountId);
-    const { template } = await resolvePrompt(prisma, input.accountId, promptOf(generateImagePrompts), input.promptOverride);
-    const requests: PreparedRequest[] = [];
-    for (const content of contents) {
-      const prompt = ensureJsonInstruction(
-        fillPlaceholders(template, {
-          max_images: String(layout.maxInArticleImages),
-          title: content.title,
-          content: articleForPrompt(content.htmlContent),
-        }),
-      );
-      const itemKey = String(content.id);
-      await storePreparedRequest(prisma, {
-        taskId: input.taskId,
-        itemKey,
-        accountId: input.accountId,
-        functionName: input.functionName,
-        promptType: generateImagePrompts.promptType,
-        prompt,
-      });
-      requests.push({ itemKey, itemId: content.id, label: contentLabel(content), promptChars: prompt.length });
-    }
-    return { count: contents.length, requests };
-  }
+  load: (prisma, input) => prisma.content.findMany({ where: { id: { in: input.ids }, accountId: input.accountId }, orderBy: { id: 'asc' } }),
 
-  async function parseImagePrompts(ref: CompletionRef): Promise<ParsedAnswer> {
+  nameOf: contentLabel,
+
+  /** The text model reads the article; the image settings say how many in-article images it may propose. */
+  async settings(prisma, accountId): Promise<ExtractionSettings> {
+    return { text: await loadTextModelSettings(prisma, accountId), layout: await loadImageLayout(prisma, accountId) };
+  },
+
+  maxCallCostUsd: (settings, promptChars) => textCallCost((settings as ExtractionSettings).text, promptChars),
+
+  async plan({ rows, template, settings }) {
+    const { layout } = settings as ExtractionSettings;
+    return rows.map((content) => ({
+      itemKey: String(content.id),
+      itemId: content.id,
+      label: contentLabel(content),
+      prompt: ensureJsonInstruction(
+        fillPlaceholders(template, { max_images: String(layout.maxInArticleImages), title: content.title, content: articleForPrompt(content.htmlContent) }),
+      ),
+    }));
+  },
+
+  /** The account's limit holds whatever the model wrote; the variants are those enabled when it is read. */
+  async parse({ prisma, ref, request }) {
     const layout = await loadImageLayout(prisma, ref.accountId);
-    const prompts = await parseStoredAnswer(
-      prisma,
-      ref,
-      (text) => parseImagePromptsAnswer(text, layout.maxInArticleImages),
-      (found): ParsedImagePrompts => ({ ...found, variants: layout.variants }),
-    );
-    return { count: 1 + prompts.in_article_prompts.length };
-  }
+    const prompts = parseImagePrompts(request.responseText, layout.maxInArticleImages);
+    const parsed: ParsedImagePrompts = { ...prompts, variants: layout.variants };
+    return { parsed: parsed as unknown as object, count: 1 + prompts.in_article_prompts.length };
+  },
 
   /**
-   * Writes the content's image rows (unique by content, type and position) in one transaction that
-   * also records the outcome on the AI request: a retried save returns it and writes nothing twice.
-   * A changed prompt makes its row pending again (the old image no longer matches it); rows the new
-   * extraction no longer has (a lower limit, a variant turned off) are removed.
+   * The content's image rows (unique by content, type and position). A changed prompt makes its row
+   * pending again (the old image no longer matches it); rows the new extraction no longer has (a
+   * lower limit, a variant turned off) are removed.
    */
-  async function saveImagePrompts(input: RunInput, request: PreparedRequest): Promise<SavedOutput> {
-    return saveOnce(deps, { taskId: input.taskId, itemKey: request.itemKey }, async (tx, row) => {
-      const parsed = row.parsed as unknown as ParsedImagePrompts;
-      const content = await tx.content.findFirst({ where: { id: Number(request.itemKey), accountId: input.accountId } });
-      if (!content) throw invalidInputError(`Content ${request.itemKey} no longer exists for this account.`);
-
-      const plans = imageRowsFor(parsed, parsed.variants);
-      const kept: number[] = [];
-      for (const plan of plans) {
-        const where = { contentId_imageType_position: { contentId: content.id, imageType: plan.imageType, position: plan.position } };
-        const existing = await tx.image.findUnique({ where });
-        if (existing?.prompt === plan.prompt) {
-          kept.push(existing.id);
-          continue;
-        }
-        const fresh = { prompt: plan.prompt, taskId: content.taskId, status: 'pending', imageUrl: null, provider: null, model: null, cost: 0 };
-        const image = existing
-          ? await tx.image.update({ where: { id: existing.id }, data: fresh })
-          : await tx.image.create({ data: { accountId: input.accountId, contentId: content.id, imageType: plan.imageType, position: plan.position, ...fresh } });
-        kept.push(image.id);
+  async save(tx, { input, request, parsed }) {
+    const content = await tx.content.findFirst({ where: { id: Number(request.itemKey), accountId: input.accountId } });
+    if (!content) throw invalidInputError(`Content ${request.itemKey} no longer exists for this account.`);
+    const kept: number[] = [];
+    for (const plan of imageRowsFor(parsed, parsed.variants)) {
+      const where = { contentId_imageType_position: { contentId: content.id, imageType: plan.imageType, position: plan.position } };
+      const existing = await tx.image.findUnique({ where });
+      if (existing?.prompt === plan.prompt) {
+        kept.push(existing.id);
+        continue;
       }
-      await tx.image.deleteMany({ where: { contentId: content.id, id: { notIn: kept } } });
+      const fresh = { prompt: plan.prompt, taskId: content.taskId, status: 'pending', imageUrl: null, provider: null, model: null, cost: 0 };
+      const image = existing
+        ? await tx.image.update({ where: { id: existing.id }, data: fresh })
+        : await tx.image.create({ data: { accountId: input.accountId, contentId: content.id, imageType: plan.imageType, position: plan.position, ...fresh } });
+      kept.push(image.id);
+    }
+    await tx.image.deleteMany({ where: { contentId: content.id, id: { notIn: kept } } });
+    const prompts = 1 + parsed.in_article_prompts.length;
+    return { count: prompts, counters: { prompts_created: prompts } };
+  },
+};
 
-      const prompts = 1 + parsed.in_article_prompts.length;
-      return { count: prompts, counters: { prompts_created: prompts } };
-    });
-  }
-
-  return { validateContents, prepareImagePromptRequests, parseImagePrompts, saveImagePrompts };
+/** The activity names runs of generate_image_prompts have always scheduled (recorded histories and open runs use them). */
+export function createImagePromptActivities(deps: ActivityDeps) {
+  const steps = generateImagePromptsSteps;
+  return {
+    validateContents: (input: RunInput): Promise<ValidatedInput> => validateRows(deps, steps, input),
+    prepareImagePromptRequests: async (input: RunInput): Promise<PreparedRun> => {
+      const { template } = await resolvePrompt(deps.prisma, input.accountId, promptOf(generateImagePrompts), input.promptOverride);
+      return prepareRequests(deps, generateImagePrompts, steps, input, template);
+    },
+    parseImagePrompts: (ref: CompletionRef): Promise<ParsedAnswer> => parseAnswer(deps, steps, ref),
+    saveImagePrompts: (input: RunInput, request: PreparedRequest): Promise<SavedOutput> => saveItem(deps, steps, input, request),
+  };
 }

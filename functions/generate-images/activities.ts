@@ -1,22 +1,21 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { PrismaClient } from '../../db/client';
+import type { Image, PrismaClient } from '../../db/client';
 import type { CompletionRef, CompletionUsage, ParsedAnswer, PreparedRequest, PreparedRun, RunInput, SavedOutput, ValidatedInput } from '../../pipeline/run-io';
-import { ModelOutputError } from '../../activities/answer-parsing/parse-answer';
 import { imageCost } from '../../activities/pricing';
 import { formatImagePrompt, imageLabel, parseStoredImageAnswer, type GeneratedImage, type StoredImageAnswer } from './answer';
+import { parseAnswer, prepareRequests, saveItem, validateRows, type FunctionSteps } from '../../activities/function-steps';
 import type { ActivityDeps } from '../../activities/deps';
-import { loadImageGenerationSettings, loadImageLayout } from '../../activities/settings/image-generation';
+import { loadImageGenerationSettings, type ImageGenerationSettings } from '../../activities/settings/image-generation';
 import { requestImageGeneration } from './image-client';
 import { resolvePrompt } from '../../activities/prompts';
 import { promptOf } from '../../pipeline/definition';
 import { generateImages } from './definition';
 import { withoutPromptMessage } from './start-check';
-import { markRunStarted } from '../../activities/run-record';
-import { invalidInputError, modelOutputError } from '../../activities/failures';
-import { requireAll, saveOnce, storePreparedRequest } from '../../activities/ai-requests';
+import { invalidInputError } from '../../activities/failures';
+import { DEFAULT_SLOT_POLICY, holdSlot } from '../../activities/ai-call-slots';
+import { throttledHeartbeat } from '../../activities/heartbeat';
 
-const HEARTBEAT_EVERY_MS = 2_000;
 // Image models take up to a minute or two; a call silent for longer is abandoned and retried.
 const IMAGE_CALL_TIMEOUT_MS = 5 * 60_000;
 
@@ -29,20 +28,6 @@ interface ImageRequestRecord {
   image?: GeneratedImage;
 }
 
-async function loadImages(prisma: PrismaClient, input: RunInput) {
-  const images = await prisma.image.findMany({
-    where: { id: { in: input.ids }, accountId: input.accountId },
-    include: { content: { select: { title: true } } },
-    orderBy: { id: 'asc' },
-  });
-  requireAll(input.ids, images, 'Images');
-  const withoutPrompt = images.filter((i) => !i.prompt.trim()).map((i) => i.id);
-  if (withoutPrompt.length) {
-    throw invalidInputError(withoutPromptMessage(withoutPrompt));
-  }
-  return images;
-}
-
 /** A failure retrying cannot fix leaves the row `failed`; an image drawn before keeps its state. */
 async function markImageFailed(prisma: PrismaClient, ref: CompletionRef): Promise<void> {
   await prisma.image.updateMany({
@@ -51,41 +36,71 @@ async function markImageFailed(prisma: PrismaClient, ref: CompletionRef): Promis
   });
 }
 
-/** generate_images: one provider request per image row with a prompt. */
+type ImageRow = Image & { content: { title: string } };
+
+/** generate_images' own steps: one provider request per image row with a prompt; the image saved on its row. */
+export const generateImagesSteps: FunctionSteps<ImageRow, ImageRequestRecord> = {
+  rowsNoun: 'Images',
+
+  async load(prisma, input) {
+    const images = await prisma.image.findMany({
+      where: { id: { in: input.ids }, accountId: input.accountId },
+      include: { content: { select: { title: true } } },
+      orderBy: { id: 'asc' },
+    });
+    const withoutPrompt = images.filter((i) => !i.prompt.trim()).map((i) => i.id);
+    if (withoutPrompt.length) throw invalidInputError(withoutPromptMessage(withoutPrompt));
+    return images;
+  },
+
+  nameOf: (image) => imageLabel(image, image.content.title),
+
+  /** Provider, model, size and key are checked here, so a bad setting fails the run at INIT. */
+  settings: (prisma, accountId) => loadImageGenerationSettings(prisma, accountId),
+
+  maxCallCostUsd: (settings) => (settings as ImageGenerationSettings).rates.per_image,
+
+  /** The image prompt from the template, and the negative prompt kept beside it for the provider that takes one. */
+  async plan({ prisma, input, rows, template, settings }) {
+    const { imageType } = settings as ImageGenerationSettings;
+    const negative = await resolvePrompt(prisma, input.accountId, promptOf(generateImages, 'negative_prompt'));
+    const pending: ImageRequestRecord = { negative_prompt: negative.template.trim() };
+    return rows.map((image) => ({
+      itemKey: String(image.id),
+      itemId: image.id,
+      label: imageLabel(image, image.content.title),
+      prompt: formatImagePrompt(template, { imageType, postTitle: image.content.title, imagePrompt: image.prompt }),
+      pending: { ...pending },
+    }));
+  },
+
+  async parse({ request }) {
+    const image = parseStoredImageAnswer(request.responseText);
+    const record: ImageRequestRecord = { ...((request.parsed ?? { negative_prompt: '' }) as unknown as ImageRequestRecord), image };
+    return { parsed: record as unknown as object, count: 1 };
+  },
+
+  async save(tx, { input, request, parsed }) {
+    const image = parsed.image;
+    if (!image) throw invalidInputError(`No parsed image to save for ${input.taskId}/${request.itemKey}.`);
+    const updated = await tx.image.updateMany({
+      where: { id: Number(request.itemKey), accountId: input.accountId },
+      data: { imageUrl: image.image_url, provider: image.provider, model: image.model, cost: image.cost, status: 'generated' },
+    });
+    if (updated.count === 0) throw invalidInputError(`Image ${request.itemKey} no longer exists for this account.`);
+    return { count: 1, counters: { images_generated: 1 } };
+  },
+
+  failed: markImageFailed,
+};
+
+/**
+ * generate_images' activities: the provider call, and the names runs of generate_images have always
+ * scheduled (recorded histories and open runs use them).
+ */
 export function createImageActivities(deps: ActivityDeps) {
   const { prisma } = deps;
-  async function loadRequest(ref: Pick<CompletionRef, 'taskId' | 'itemKey'>) {
-    const row = await prisma.aIRequest.findUnique({ where: { taskId_itemKey: { taskId: ref.taskId, itemKey: ref.itemKey } } });
-    if (!row) throw invalidInputError(`No prepared image request for ${ref.taskId}/${ref.itemKey}.`);
-    return { ...row, record: (row.parsed ?? { negative_prompt: '' }) as unknown as ImageRequestRecord };
-  }
-
-  async function validateImagePrompts(input: RunInput): Promise<ValidatedInput> {
-    await markRunStarted(prisma, input.taskId);
-    const images = await loadImages(prisma, input);
-    // Provider, model, size and key are checked here, so a bad setting fails the run at INIT.
-    await loadImageGenerationSettings(prisma, input.accountId);
-    return { names: images.slice(0, 3).map((i) => imageLabel(i, i.content.title)), count: images.length };
-  }
-
-  async function prepareImageRequests(input: RunInput): Promise<PreparedRun> {
-    const images = await loadImages(prisma, input);
-    const layout = await loadImageLayout(prisma, input.accountId);
-    const { template } = await resolvePrompt(prisma, input.accountId, promptOf(generateImages), input.promptOverride);
-    const negative = await resolvePrompt(prisma, input.accountId, promptOf(generateImages, 'negative_prompt'));
-    const requests: PreparedRequest[] = [];
-    for (const image of images) {
-      const prompt = formatImagePrompt(template, { imageType: layout.imageType, postTitle: image.content.title, imagePrompt: image.prompt });
-      const itemKey = String(image.id);
-      const ref = { taskId: input.taskId, itemKey };
-      await storePreparedRequest(prisma, { ...ref, accountId: input.accountId, functionName: input.functionName, promptType: generateImages.promptType, prompt });
-      const record: ImageRequestRecord = { negative_prompt: negative.template.trim() };
-      // Like the prompt, the negative prompt is rewritten only while no answer is stored.
-      await prisma.aIRequest.updateMany({ where: { ...ref, responseText: null }, data: { parsed: record as unknown as object } });
-      requests.push({ itemKey, itemId: image.id, label: imageLabel(image, image.content.title), promptChars: prompt.length });
-    }
-    return { count: images.length, requests };
-  }
+  const steps = generateImagesSteps;
 
   /**
    * AI_CALL: one image from the configured provider, heartbeating while it draws and aborting when
@@ -93,20 +108,24 @@ export function createImageActivities(deps: ActivityDeps) {
    * leave this activity. A stored answer is reused: the provider is not paid twice.
    */
   async function requestImage(ref: CompletionRef): Promise<CompletionUsage> {
-    const request = await loadRequest(ref);
-    if (request.responseText !== null) return usageOf(request);
+    const row = await prisma.aIRequest.findUnique({ where: { taskId_itemKey: { taskId: ref.taskId, itemKey: ref.itemKey } } });
+    if (!row) throw invalidInputError(`No prepared image request for ${ref.taskId}/${ref.itemKey}.`);
+    if (row.responseText !== null) return usageOf(row);
+    const record = (row.parsed ?? { negative_prompt: '' }) as unknown as ImageRequestRecord;
 
     const settings = await loadImageGenerationSettings(prisma, ref.accountId);
     const context = Context.current();
-    context.heartbeat({ phase: 'waiting' });
-    const beat = setInterval(() => context.heartbeat({ phase: 'waiting' }), HEARTBEAT_EVERY_MS);
+    const heartbeat = throttledHeartbeat(context);
+    const slot = holdSlot(prisma, deps.slots ?? DEFAULT_SLOT_POLICY, ref);
+    await slot.claimed;
     try {
       const answer = await requestImageGeneration({
         settings,
-        prompt: request.prompt,
-        negativePrompt: request.record.negative_prompt,
+        prompt: row.prompt,
+        negativePrompt: record.negative_prompt,
         signal: context.cancellationSignal,
         timeoutMs: IMAGE_CALL_TIMEOUT_MS,
+        taskId: ref.taskId,
       }).catch(async (err: unknown) => {
         if (err instanceof ApplicationFailure && err.nonRetryable) await markImageFailed(prisma, ref);
         throw err;
@@ -125,45 +144,21 @@ export function createImageActivities(deps: ActivityDeps) {
       });
       return usageOf(saved);
     } finally {
-      clearInterval(beat);
+      heartbeat.stop();
+      slot.stop();
     }
   }
 
-  async function parseImageResult(ref: CompletionRef): Promise<ParsedAnswer> {
-    const request = await loadRequest(ref);
-    if (request.responseText === null) throw invalidInputError(`No image answer stored for ${ref.taskId}/${ref.itemKey}.`);
-    let image: GeneratedImage;
-    try {
-      image = parseStoredImageAnswer(request.responseText);
-    } catch (err) {
-      if (!(err instanceof ModelOutputError)) throw err;
-      await markImageFailed(prisma, ref);
-      throw modelOutputError(err.message);
-    }
-    const record: ImageRequestRecord = { ...request.record, image };
-    await prisma.aIRequest.update({
-      where: { taskId_itemKey: { taskId: ref.taskId, itemKey: ref.itemKey } },
-      data: { parsed: record as unknown as object },
-    });
-    return { count: 1 };
-  }
-
-  /** Updates the image row in one transaction that also records the outcome: a retried save writes nothing twice. */
-  async function saveImage(input: RunInput, request: PreparedRequest): Promise<SavedOutput> {
-    return saveOnce(deps, { taskId: input.taskId, itemKey: request.itemKey }, async (tx, row) => {
-      const image = (row.parsed as unknown as ImageRequestRecord).image;
-      if (!image) throw invalidInputError(`No parsed image to save for ${input.taskId}/${request.itemKey}.`);
-
-      const updated = await tx.image.updateMany({
-        where: { id: Number(request.itemKey), accountId: input.accountId },
-        data: { imageUrl: image.image_url, provider: image.provider, model: image.model, cost: image.cost, status: 'generated' },
-      });
-      if (updated.count === 0) throw invalidInputError(`Image ${request.itemKey} no longer exists for this account.`);
-      return { count: 1, counters: { images_generated: 1 } };
-    });
-  }
-
-  return { validateImagePrompts, prepareImageRequests, requestImage, parseImageResult, saveImage };
+  return {
+    validateImagePrompts: (input: RunInput): Promise<ValidatedInput> => validateRows(deps, steps, input),
+    prepareImageRequests: async (input: RunInput): Promise<PreparedRun> => {
+      const { template } = await resolvePrompt(prisma, input.accountId, promptOf(generateImages), input.promptOverride);
+      return prepareRequests(deps, generateImages, steps, input, template);
+    },
+    requestImage,
+    parseImageResult: (ref: CompletionRef): Promise<ParsedAnswer> => parseAnswer(deps, steps, ref),
+    saveImage: (input: RunInput, request: PreparedRequest): Promise<SavedOutput> => saveItem(deps, steps, input, request),
+  };
 }
 
 function usageOf(row: { model: string | null; cost: number; responseText: string | null }): CompletionUsage {

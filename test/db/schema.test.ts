@@ -20,7 +20,18 @@ const at = (minute: number) => new Date(`2026-03-04T05:${String(minute).padStart
 
 /** In foreign-key order; every value differs from the schema's default. */
 const models: ModelSpec[] = [
-  { model: 'Account', row: (_, n) => ({ name: 'Acme', apiKeyHash: `hash-${n}`, createdAt: at(1) }) },
+  {
+    model: 'Account',
+    row: (_, n) => ({
+      name: 'Acme',
+      apiKeyHash: `hash-${n}`,
+      createdAt: at(1),
+      maxConcurrentAiCalls: 3,
+      aiCallTurnAt: at(2),
+      creditBalance: 250,
+      creditReserved: 40,
+    }),
+  },
   { model: 'Site', row: (ids, n) => ({ accountId: ids.Account[0], name: `Site ${n}`, createdAt: at(2) }) },
   {
     model: 'Sector',
@@ -33,7 +44,7 @@ const models: ModelSpec[] = [
       name: `Cluster ${n}`,
       description: 'Running shoes for trails',
       keywordsCount: 7,
-      volume: 1234,
+      volume: BigInt(2) ** BigInt(40),
       status: 'archived',
       createdAt: at(4),
       updatedAt: at(5),
@@ -47,6 +58,9 @@ const models: ModelSpec[] = [
       volume: 880,
       difficulty: 42,
       intent: 'commercial',
+      seedKeyword: 'trail shoes',
+      volumeOverride: 990,
+      difficultyOverride: 37,
       clusterId: ids.Cluster[0],
       status: 'mapped',
       createdAt: at(6),
@@ -137,9 +151,11 @@ const models: ModelSpec[] = [
       phase: 'DONE',
       message: 'Created 3 clusters',
       status: 'success',
+      percentage: 62,
       duration: 4321,
       cost: 0.0625,
       tokens: 1500,
+      credits: 7,
       requestSteps: [{ phase: 'INIT', status: 'success' }],
       responseSteps: [{ phase: 'DONE', status: 'success' }],
       error: 'none',
@@ -149,6 +165,7 @@ const models: ModelSpec[] = [
       retriedAs: 'auto-cluster-9',
       idempotencyKey: `key-${n}`,
       requestHash: 'a1b2c3',
+      requestId: 'req-7f3c',
       startedAt: at(16),
       finishedAt: at(17),
       createdAt: at(18),
@@ -181,6 +198,8 @@ const models: ModelSpec[] = [
       taskId: 'auto-cluster-1',
       event: n ? 'done' : 'progress',
       data: { state: 'PROGRESS', meta: { percentage: 45 } },
+      runId: 'run-1',
+      seq: n + 4,
       createdAt: at(25),
     }),
   },
@@ -189,14 +208,29 @@ const models: ModelSpec[] = [
     row: (ids, n) => ({
       accountId: ids.Account[0],
       taskId: 'auto-cluster-1',
+      itemKey: `item-${n}`,
+      kind: 'charge',
+      movementKey: `auto-cluster-1/item-${n}/charge`,
+      credits: 3,
       operationType: 'auto_cluster',
-      kind: `usage-${n}`,
       creditsUsed: 3,
       costUsd: 0.5,
       tokens: 1500,
       model: 'gpt-4o-mini',
       metadata: { phase: 'SAVE' },
       createdAt: at(22),
+    }),
+  },
+  {
+    model: 'AiCallSlot',
+    row: (ids, n) => ({
+      accountId: ids.Account[0],
+      taskId: 'generate-content-1',
+      itemKey: `item-${n}`,
+      state: 'granted',
+      enqueuedAt: at(27),
+      grantedAt: at(28),
+      leaseUntil: at(29),
     }),
   },
   {
@@ -368,7 +402,7 @@ test('the schema declares the unique keys the services rely on for idempotent sa
   expect(declared.get('ContentIdea')).toContainEqual(['aiTaskId', 'aiItemIndex']);
   expect(declared.get('Content')).toContainEqual(['taskId']);
   expect(declared.get('AIRequest')).toContainEqual(['taskId', 'itemKey']);
-  expect(declared.get('CreditUsageLog')).toContainEqual(['taskId', 'kind']);
+  expect(declared.get('CreditUsageLog')).toContainEqual(['movementKey']);
 });
 
 function pick(row: Row, fields: string[]): Row {

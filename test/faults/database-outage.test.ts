@@ -33,16 +33,18 @@ test('PostgreSQL unavailable for a while in the middle of the save: the save is 
   const keywordIds = await stack.createKeywords(account, [marker, 'hiking boots for wide feet', 'lightweight hiking boots', 'boot waxing guide']);
   const worker = await stack.startWorker({ identity: 'worker-behind-proxy', databaseUrl: throughProxy(stack.databaseUrl) });
 
-  // The save's transaction has created its first cluster when it links the keywords: the outage
-  // starts there, so a save that is not one transaction would leave a cluster without keywords.
-  const outage = proxy.interruptOn('UPDATE "public"."keywords"', OUTAGE_MS);
+  // The save's transaction has created its clusters when it links the keywords: the outage starts
+  // there, so a save that is not one transaction would leave clusters without keywords.
+  const outage = proxy.interruptOn('UPDATE keywords k SET cluster_id', OUTAGE_MS);
   const taskId = await stack.startClustering(account, keywordIds);
   const cutAt = await within('the save reaches the database', outage, 60_000);
 
-  // While the database is away from the worker: the run is in SAVE, and nothing of the save is visible.
+  // While the database is away from the worker: the run is past its AI call (its step parses and
+  // saves), and nothing of the save is visible.
   const during = await stack.progress(account, taskId);
   expect(during.status).toBe(200);
-  expect(during.body).toMatchObject({ state: 'PROGRESS', meta: { phase: 'SAVE' } });
+  expect(during.body).toMatchObject({ state: 'PROGRESS' });
+  expect(['PARSE', 'SAVE']).toContain(during.body.meta.phase);
   expect(proxy.isDown()).toBe(true);
   expect(await stack.prisma.cluster.count({ where: { accountId: account.accountId } })).toBe(0);
   expect((await stack.prisma.aIRequest.findFirstOrThrow({ where: { taskId } })).saved).toBeNull();
@@ -54,7 +56,7 @@ test('PostgreSQL unavailable for a while in the middle of the save: the save is 
   const { events } = await expectClusteredOnce(stack, { taskId, final, accountId: account.accountId, keywordIds, marker });
   // Retries after a backoff wait on a durable timer, so each failed attempt left its marker; the
   // last attempt saved.
-  const saves = localActivityRuns(events, 'saveClusters');
+  const saves = localActivityRuns(events, 'finishItem');
   const save = saves[saves.length - 1];
   expect(save).toMatchObject({ closedAs: 'completed', attempt: saves.length });
   expect(save.attempt).toBeGreaterThanOrEqual(2);

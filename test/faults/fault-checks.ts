@@ -168,7 +168,7 @@ export async function expectOneSetOfClusters(prisma: PrismaClient, accountId: nu
   expect(linked).toEqual([...keywordIds].sort((a, b) => a - b));
   for (const cluster of clusters) {
     expect(cluster.keywordsCount).toBe(cluster.keywords.length);
-    expect(cluster.volume).toBe(cluster.keywords.reduce((sum, k) => sum + k.volume, 0));
+    expect(Number(cluster.volume)).toBe(cluster.keywords.reduce((sum, k) => sum + k.volume, 0));
     for (const keyword of cluster.keywords) expect(keyword.status).toBe('mapped');
   }
   return clusters.length;

@@ -7,7 +7,7 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database'
 import { startDemoProvider, type DemoProvider } from '../../tools/demo-provider/server';
 import { connectTemporalClient } from '../../temporal/client';
 import { buildApp } from '../../api/app';
-import { createAccount } from '../../api/services/accounts';
+import { createAccount, type NewAccountOptions } from '../../api/services/accounts';
 import type { TaskProgress } from '../../pipeline/progress';
 import { apiClient, requiredEnv, TEST_PROVIDER_KEY, type ApiAnswer, type TestAccount } from '../support/stack';
 import { startWorkerProcess, type WorkerProcess, type WorkerProcessOptions } from '../support/worker-process';
@@ -21,8 +21,8 @@ export interface FaultStack {
   provider: DemoProvider;
   taskQueue: string;
   api<T = any>(method: string, path: string, options?: { key?: string; body?: unknown }): Promise<ApiAnswer<T>>;
-  /** An account whose `openai` settings point at the demo provider. */
-  createAccount(name?: string): Promise<TestAccount>;
+  /** An account whose `openai` settings point at the demo provider (with its own AI-call limit if given). */
+  createAccount(name?: string, options?: NewAccountOptions): Promise<TestAccount>;
   /** A worker process on this stack's task queue; the stack kills any left when it stops. */
   startWorker(options: Pick<WorkerProcessOptions, 'identity'> & Partial<WorkerProcessOptions>): Promise<WorkerProcess>;
   /** Stops every worker process still running (after each test, so none serves the next one). */
@@ -85,8 +85,8 @@ export async function startFaultStack(options: { temporalAddress?: string } = {}
     provider,
     taskQueue,
     api,
-    async createAccount(name = `account-${randomUUID().slice(0, 8)}`) {
-      const account = await createAccount(prisma, name);
+    async createAccount(name = `account-${randomUUID().slice(0, 8)}`, accountOptions) {
+      const account = await createAccount(prisma, name, accountOptions);
       const answer = await api('PUT', '/api/v1/system/settings/integrations/openai/', {
         key: account.apiKey,
         body: { config: { apiKey: TEST_PROVIDER_KEY, model: 'gpt-4o-mini', baseUrl: `${provider.url}/v1` }, is_active: true },
@@ -95,7 +95,9 @@ export async function startFaultStack(options: { temporalAddress?: string } = {}
       return account;
     },
     async startWorker(worker) {
-      const started = await startWorkerProcess({ databaseUrl: database.url, temporalAddress, taskQueue, workflowBundle, ...worker });
+      // The operator's part: the stack's demo provider is listed in the worker's AI_PROVIDER_ALLOWED_HOSTS.
+      const allowedProviderHosts = [new URL(provider.url).host];
+      const started = await startWorkerProcess({ databaseUrl: database.url, temporalAddress, taskQueue, workflowBundle, allowedProviderHosts, ...worker });
       workers.push(started);
       return started;
     },

@@ -1,3 +1,4 @@
+import { TEST_PROVIDER_KEY } from '../support/stack';
 import { faultStackForSuite } from './fault-stack';
 import { chatCallsFor, expectSettledOnce, payloadSizes, reportRecovery } from './fault-checks';
 
@@ -11,6 +12,12 @@ test('a 3 MB article is saved whole, and no payload in the workflow history is o
   const stack = suite();
   const title = 'The Complete Encyclopedia of Trail Running';
   const account = await stack.createAccount('Long articles');
+  // An answer this long needs a max_tokens to match: answers are capped at 8 characters a token.
+  const settings = await stack.api('PUT', '/api/v1/system/settings/integrations/openai/', {
+    key: account.apiKey,
+    body: { config: { apiKey: TEST_PROVIDER_KEY, model: 'gpt-4o-mini', baseUrl: `${stack.provider.url}/v1`, max_tokens: 400_000 }, is_active: true },
+  });
+  expect(settings.status).toBe(200);
   const created = await stack.api('POST', '/api/v1/writer/tasks/', {
     key: account.apiKey,
     body: { tasks: [{ title, description: 'Everything, at length.', keywords: 'trail running' }] },

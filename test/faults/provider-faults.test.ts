@@ -47,7 +47,7 @@ async function clusterWith(marker: string, behaviour: BehaviourInput, state: 'SU
   const events =
     state === 'SUCCESS' ? (await expectClusteredOnce(stack, run)).events : await expectSettledOnce(stack, { taskId, final, state, providerCalls: calls });
   const [call] = runsOf(events, 'requestCompletion');
-  return { final, keywordIds, accountId: account.accountId, calls, call, parse: localActivityRuns(events, 'parseClusters') };
+  return { final, keywordIds, accountId: account.accountId, calls, call, parse: localActivityRuns(events, 'finishItem') };
 }
 
 describe('transient provider faults are retried', () => {
@@ -95,7 +95,8 @@ describe('a wrong answer from the model is not retried', () => {
     expect(run.final.error).toContain(`The AI answer is not JSON: expected ${CLUSTERS_EXPECTED}.`);
     expect(run.calls).toHaveLength(1);
     expect(run.call.attempt).toBe(1);
-    expect(run.parse).toMatchObject([{ attempt: 1, closedAs: 'failed' }]);
+    // The step that parses ran once and answered the item's failure: nothing was retried.
+    expect(run.parse).toMatchObject([{ attempt: 1, closedAs: 'completed' }]);
     expect(await suite().prisma.cluster.count({ where: { accountId: run.accountId } })).toBe(0);
     const keywords = await suite().prisma.keyword.findMany({ where: { id: { in: run.keywordIds } } });
     expect(keywords.map((k) => [k.clusterId, k.status])).toEqual(run.keywordIds.map(() => [null, 'pending']));

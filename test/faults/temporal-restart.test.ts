@@ -62,7 +62,7 @@ test('the Temporal dev server stopped and restarted on the same database mid-run
 
   expect(whileDown.length).toBeGreaterThan(0);
   for (const answer of whileDown) {
-    expect(answer).toEqual({ status: 503, body: { success: false, error: expect.stringMatching(/Temporal is unreachable/) } });
+    expect(answer).toEqual({ status: 503, body: { success: false, error: expect.stringMatching(/Temporal is unreachable/), request_id: expect.any(String) } });
   }
   expect([...whileDown, ...afterRestart].filter((a) => a.status === 404)).toEqual([]);
 

@@ -59,11 +59,11 @@ test('a worker killed after the save committed, before the server heard of it: o
   const { events, clusters } = await expectClusteredOnce(stack, { taskId, final, accountId: account.accountId, keywordIds, marker });
   expect(clusters).toBe(clustersAtDeath);
   expect(final.result).toMatchObject((request.saved as { counters: object }).counters);
-  expect(await stack.prisma.creditUsageLog.count({ where: { taskId } })).toBe(1);
+  expect(await stack.prisma.creditUsageLog.count({ where: { taskId, kind: 'charge' } })).toBe(1);
   expect(chatCallsFor(stack.provider, marker)).toHaveLength(1);
   // The save is a local activity: the dead worker's workflow task timed out, and the next worker
   // ran the save again, which found its outcome recorded and wrote nothing.
   expect(events.some((e) => e.workflowTaskTimedOutEventAttributes)).toBe(true);
-  expect(localActivityRuns(events, 'saveClusters')).toEqual([expect.objectContaining({ identity: 'worker-after-save-kill', closedAs: 'completed' })]);
+  expect(localActivityRuns(events, 'finishItem')).toEqual([expect.objectContaining({ identity: 'worker-after-save-kill', closedAs: 'completed' })]);
   expect(await second.stop()).toEqual({ code: 0, signal: null });
 });

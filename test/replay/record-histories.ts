@@ -13,10 +13,10 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { startTemporalDevServer } from '../../tools/temporal-cli/dev-server';
 import { freePort } from '../../tools/net/ports';
 import { ensureTestPostgres } from '../support/test-postgres';
+import { childFile, HISTORIES_DIR } from './generations';
 import { RECORDED_SCENARIOS } from './scenarios';
 
 const projectRoot = path.resolve(__dirname, '../..');
-export const HISTORIES_DIR = path.join(__dirname, 'histories');
 
 async function main(): Promise<void> {
   const log = (line: string) => console.log(`[record] ${line}`);
@@ -34,12 +34,18 @@ async function main(): Promise<void> {
     const stack = await startTestStack({ providerIdleTimeoutMs: 5000 });
     try {
       await mkdir(HISTORIES_DIR, { recursive: true });
+      const record = async (workflowId: string, file: string) => {
+        const history = await stack.temporal.workflow.getHandle(workflowId).fetchHistory();
+        await writeFile(path.join(HISTORIES_DIR, file), `${JSON.stringify({ workflowId, history: JSON.parse(historyToJSON(history)) }, null, 1)}\n`);
+        log(`${file}: ${history.events?.length ?? 0} events`);
+        return history;
+      };
       for (const scenario of RECORDED_SCENARIOS) {
         const taskId = await scenario.run(stack);
-        const history = await stack.temporal.workflow.getHandle(taskId).fetchHistory();
-        const file = path.join(HISTORIES_DIR, `${scenario.name}.json`);
-        await writeFile(file, `${JSON.stringify({ workflowId: taskId, history: JSON.parse(historyToJSON(history)) }, null, 1)}\n`);
-        log(`${scenario.name}: ${history.events?.length ?? 0} events → ${path.relative(projectRoot, file)}`);
+        const history = await record(taskId, `${scenario.name}.json`);
+        const children = (history.events ?? []).flatMap((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ?? []);
+        if (children.length !== (scenario.children ?? 0)) throw new Error(`${scenario.name} started ${children.length} child run(s), not ${scenario.children ?? 0}`);
+        for (const [index, child] of children.entries()) await record(child, childFile(scenario.name, index));
       }
     } finally {
       await stack.stop();

@@ -1,9 +1,9 @@
 import type { TaskProgress } from '../../pipeline/progress';
 import type { TestAccount, TestStack } from '../support/stack';
+import type { RecordedNames } from './generations';
 
 /** One recorded history: what it shows and how to produce it through the API. */
-export interface RecordedScenario {
-  name: string;
+export interface RecordedScenario extends RecordedNames {
   /** Runs the scenario to its end and returns the task id (the workflow id). */
   run(stack: TestStack): Promise<string>;
 }
@@ -99,6 +99,45 @@ export const RECORDED_SCENARIOS: RecordedScenario[] = [
       expectState(await finalState(stack, account, clustering), 'SUCCESS');
       const clusters = await stack.api('GET', '/api/v1/planner/clusters/', { key: account.apiKey });
       const taskId = await start(stack, account, '/api/v1/planner/clusters/auto_generate_ideas/', { ids: clusters.body.results.map((c: { id: number }) => c.id) });
+      expectState(await finalState(stack, account, taskId), 'SUCCESS');
+      return taskId;
+    },
+  },
+  {
+    name: 'generate-content-waiting-for-slots',
+    async run(stack) {
+      // One AI call at a time for the account: the second and third items wait for the slot.
+      const account = await stack.createAccount(undefined, { maxConcurrentAiCalls: 1 });
+      await stack.configureOpenAI(account);
+      const ids = await writerTasks(stack, account, ['Choosing trail shoes', 'Marathon week one', 'Recovery runs']);
+      stack.provider.enqueue({ delayMs: 300, path: '/v1/chat/completions' });
+      const taskId = await start(stack, account, '/api/v1/writer/tasks/auto_generate_content/', { ids });
+      expectState(await finalState(stack, account, taskId), 'SUCCESS');
+      return taskId;
+    },
+  },
+  {
+    name: 'generate-content-insufficient-credits',
+    async run(stack) {
+      const account = await stack.createAccount(undefined, { credits: 0 });
+      await stack.configureOpenAI(account);
+      const taskId = await start(stack, account, '/api/v1/writer/tasks/auto_generate_content/', { ids: await writerTasks(stack, account, ['Choosing trail shoes']) });
+      expectState(await finalState(stack, account, taskId), 'FAILURE');
+      return taskId;
+    },
+  },
+  {
+    name: 'auto-generate-images-success',
+    children: 2,
+    async run(stack) {
+      const account = await stack.createAccount();
+      await stack.configureOpenAI(account);
+      const ids = await writerTasks(stack, account, ['Choosing trail shoes']);
+      const content = await start(stack, account, '/api/v1/writer/tasks/auto_generate_content/', { ids });
+      expectState(await finalState(stack, account, content), 'SUCCESS');
+      const settings = { provider: 'openai', model: 'dall-e-3', size: '1024x1024', max_in_article_images: 1, desktop_enabled: true, mobile_enabled: false };
+      await stack.api('PUT', '/api/v1/system/settings/integrations/image_generation/', { key: account.apiKey, body: { config: settings, is_active: true } });
+      const taskId = await start(stack, account, '/api/v1/writer/tasks/auto_generate_images/', { ids });
       expectState(await finalState(stack, account, taskId), 'SUCCESS');
       return taskId;
     },

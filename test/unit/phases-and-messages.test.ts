@@ -3,7 +3,7 @@ import { validatingMessage } from '../../pipeline/definition';
 import { autoCluster } from '../../functions/auto-cluster/definition';
 import { fillPlaceholders } from '../../activities/prompts';
 import { textCost, textRates } from '../../activities/pricing';
-import { creditsForCost } from '../../activities/credits';
+import { creditsForCost, creditsToReserve } from '../../activities/credits';
 
 describe('phase percentages', () => {
   it('spans each phase range and never passes its end', () => {
@@ -51,9 +51,12 @@ describe('pricing', () => {
     expect(textRates('local-llama', { input_per_1m: 0, output_per_1m: 0 }).ok).toBe(true);
   });
 
-  it('charges one credit per started cent, at least one', () => {
-    expect(creditsForCost(0)).toBe(1);
+  it('charges one credit per started cent; a call reserves at least one', () => {
+    expect(creditsForCost(0)).toBe(0);
+    expect(creditsForCost(0.000001)).toBe(1);
     expect(creditsForCost(0.01)).toBe(1);
     expect(creditsForCost(0.0101)).toBe(2);
+    expect(creditsToReserve(0)).toBe(1);
+    expect(creditsToReserve(0.0101)).toBe(2);
   });
 });

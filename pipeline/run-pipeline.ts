@@ -1,0 +1,226 @@
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  proxyActivities,
+  proxyLocalActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../worker/activities';
+import type { CallAdmission, ProgressAtStep, StartedRun } from '../activities/run-steps';
+import type { GrantedCall } from '../activities/ai-call-slots';
+import type { PipelineFunction } from './definition';
+import { FAILURE_TYPES } from './failure-types';
+import { aiCallSlotSignal, childProgressSignal, taskProgressQuery, type ChildProgress } from './messages';
+import type { ItemOutcome, TaskResult } from './progress';
+import { failureMessage, failureType } from './run-ai-function';
+import type { RunInput, RunOutcome } from './run-io';
+import { oneAtATime } from './one-at-a-time';
+import { RunProgress } from './run-progress';
+import { AI_PHASE, AI_STATE } from './search-attributes';
+import { DATABASE_STEP_OPTIONS, LOCAL_RETRY_THRESHOLD, PROVIDER_STEP_OPTIONS } from './step-options';
+import { stateOfStatus, type FinalRunStatus } from './run-status';
+
+/** Runs started before the items of a run ran side by side replay with the pipeline before it. */
+export const ITEMS_SIDE_BY_SIDE_PATCH = 'items-side-by-side';
+
+const steps = proxyLocalActivities<Activities>({ ...DATABASE_STEP_OPTIONS, localRetryThreshold: LOCAL_RETRY_THRESHOLD });
+const providerSteps = proxyActivities<Activities>(PROVIDER_STEP_OPTIONS);
+
+/** How long a call waiting for a slot waits for word before it asks again (a lost signal costs this much). */
+const WAITING_RECHECK = '15 seconds';
+
+interface ItemRun {
+  outcome: ItemOutcome;
+  counters?: Record<string, number>;
+  count?: number;
+}
+
+/**
+ * The pipeline every AI function runs: INIT and PREP in one step, then each item's AI call side by
+ * side with the others as the account's slots allow (waiting its turn in the workflow, never in an
+ * activity), each item going on to parse and save as soon as its own answer is in, then DONE.
+ * Progress lives in workflow state (the `taskProgress` query) and every step publishes it to the
+ * live stream as it starts.
+ */
+export async function runPipeline(definition: PipelineFunction, input: RunInput): Promise<TaskResult> {
+  const inTurn = oneAtATime();
+  const progress = new RunProgress(definition);
+  setHandler(taskProgressQuery, () => progress.snapshot());
+  const told = new Set<string>();
+  setHandler(aiCallSlotSignal, ({ itemKey }) => void told.add(itemKey));
+  const { runId, parent } = workflowInfo();
+  let toldParent: Promise<void> = Promise.resolve();
+  let toldParentSeq = 0;
+
+  /**
+   * The progress a step starts with, `snapshots` numbers reserved for what it publishes; a parent
+   * composing its progress hears it too, and the Web UI shows it as the run's current details.
+   */
+  const at = (snapshots: number): ProgressAtStep => {
+    shown();
+    return { runId, progress: progress.reserveSeq(snapshots) };
+  };
+  /** The progress now, shown as the run's current details and told to a composing parent. */
+  const shown = () => {
+    const now = progress.snapshot();
+    setCurrentDetails(`${now.meta.phase} ${now.meta.percentage}% · ${now.meta.message}`);
+    if (parent) toldParent = tellParent(parent.workflowId, { child: definition.name, progress: now, seq: ++toldParentSeq });
+  };
+
+  /** Tells the runs whose calls were just granted a slot to go on (this run's own items directly). */
+  const letGo = (granted: GrantedCall[]) => {
+    for (const call of granted) {
+      if (call.taskId === input.taskId) told.add(call.itemKey);
+      else void CancellationScope.nonCancellable(() => getExternalWorkflowHandle(call.taskId).signal(aiCallSlotSignal, { itemKey: call.itemKey })).catch(() => undefined);
+    }
+  };
+
+  try {
+    upsertSearchAttributes([{ key: AI_STATE, value: 'PROGRESS' }]);
+    progress.start(input.ids.length);
+    let started: StartedRun;
+    try {
+      // The step publishes INIT, PREP and the first calls' start itself.
+      started = await inTurn(() => steps.startRun(input, at(3)));
+    } catch (err) {
+      progress.fail(failureMessage(err), 'validate');
+      throw err;
+    }
+    progress.validated(started.names, started.count, started.validateMs);
+    progress.prepared(started.count, started.requests.map((r) => r.label), started.prepareMs);
+    letGo(started.granted);
+
+    let waiting = 0;
+    let calledBefore = false;
+    const runItem = async (index: number, first: CallAdmission): Promise<ItemRun> => {
+      const request = started.requests[index];
+      const id = request.itemId ?? request.itemKey;
+      if ('refused' in first) {
+        progress.itemFailed(index, 'call', first.refused);
+        if (definition.requestsPer === 'batch') throw ApplicationFailure.nonRetryable(first.refused, FAILURE_TYPES.insufficientCredits);
+        return { outcome: { id, status: 'failed', error: first.refused } };
+      }
+      // Its credits are reserved: from here on it only waits for a slot, or has one.
+      let admission: Exclude<CallAdmission, { refused: string }> = first;
+      if (!admission.granted) waiting++;
+      while (!admission.granted) {
+        progress.waiting(admission.position);
+        shown();
+        await condition(() => told.has(request.itemKey), WAITING_RECHECK);
+        told.delete(request.itemKey);
+        const again = await inTurn(() => steps.admitWaitingCalls(input, [request.itemKey], at(1)));
+        letGo(again.granted);
+        const next = again.admissions[request.itemKey];
+        admission = next && 'position' in next ? next : { granted: true };
+        if (admission.granted) waiting--;
+        if (waiting === 0) progress.noneWaiting();
+      }
+
+      // The phase the Web UI lists a run by while its calls run (the others pass within a step).
+      if (!calledBefore) upsertSearchAttributes([{ key: AI_PHASE, value: 'AI_CALL' }]);
+      calledBefore = true;
+      progress.calling(index);
+      // No step publishes while the call runs: its start is shown now.
+      shown();
+      let callFailed: string | undefined;
+      try {
+        const usage = await providerSteps[definition.activities.call]({ taskId: input.taskId, itemKey: request.itemKey, accountId: input.accountId, slotted: true });
+        progress.called(index, { cost: usage.cost, tokens: usage.inputTokens + usage.outputTokens });
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        callFailed = failureMessage(err);
+        if (definition.requestsPer === 'batch') {
+          await inTurn(() => steps.finishItem(input, { index, request }, { failed: callFailed! }, at(2)));
+          throw err;
+        }
+      }
+      const finished = await inTurn(() => steps.finishItem(input, { index, request }, callFailed === undefined ? {} : { failed: callFailed }, at(2)));
+      letGo(finished.granted);
+      if (finished.failed) {
+        progress.itemFailed(index, finished.failed.stage, finished.failed.message);
+        if (definition.requestsPer === 'batch') throw ApplicationFailure.nonRetryable(finished.failed.message, finished.failed.type ?? FAILURE_TYPES.modelOutput);
+        return { outcome: { id, status: 'failed', error: finished.failed.message } };
+      }
+      progress.parsed(index, finished.parse!.count, finished.parse!.ms);
+      progress.charged(finished.save!.credits);
+      progress.saved(index, finished.save!.ms);
+      return { outcome: { id, status: 'success' }, counters: finished.save!.counters, count: finished.save!.count };
+    };
+
+    const items = await Promise.all(started.requests.map((request, index) => runItem(index, started.admissions[request.itemKey] ?? { granted: true })));
+    const outcomes = items.map((item) => item.outcome);
+    if (definition.requestsPer === 'item' && !outcomes.some((o) => o.status === 'success')) {
+      const firstError = outcomes.find((o) => o.error)?.error ?? 'no item succeeded';
+      const refusedOnly = outcomes.every((o) => o.error?.startsWith('Insufficient credits'));
+      throw ApplicationFailure.nonRetryable(`Every item failed; the first: ${firstError}`, refusedOnly ? FAILURE_TYPES.insufficientCredits : FAILURE_TYPES.modelOutput);
+    }
+
+    progress.finishing();
+    const counters: Record<string, number> = {};
+    for (const item of items) for (const [name, value] of Object.entries(item.counters ?? {})) counters[name] = (counters[name] ?? 0) + value;
+    const result: TaskResult = { count: items.reduce((sum, item) => sum + (item.count ?? 0), 0), ...counters, items: outcomes };
+    // The record is completed before the query can report the end: a poller that sees SUCCESS
+    // finds the run record (and the rows) complete.
+    await complete('success', { result });
+    progress.succeed(result);
+    await toldParent;
+    return result;
+  } catch (err) {
+    if (isCancellation(err)) {
+      await CancellationScope.nonCancellable(async () => {
+        await complete('revoked', {});
+        await toldParent;
+      });
+      progress.revoke();
+      throw err;
+    }
+    const message = failureMessage(err);
+    progress.fail(message);
+    await complete('error', { error: message });
+    await toldParent;
+    throw ApplicationFailure.nonRetryable(message, failureType(err));
+  }
+
+  /** Completes the record (and gives back what the run holds); the end is visible in the Web UI at once. */
+  async function complete(status: FinalRunStatus, end: { result?: TaskResult; error?: string }): Promise<void> {
+    // Its progress is taken when its turn comes: what steps still queued publish comes before it.
+    const { granted, credits } = await inTurn(() => {
+      const published = progress.latest();
+      const { meta } = published.progress;
+      upsertSearchAttributes([
+        { key: AI_PHASE, value: meta.phase },
+        { key: AI_STATE, value: stateOfStatus(status) },
+      ]);
+      setCurrentDetails(`${stateOfStatus(status)} · ${meta.phase} ${meta.percentage}% · ${end.error ?? meta.message}`);
+      if (parent) toldParent = tellParent(parent.workflowId, { child: definition.name, progress: published.progress, seq: ++toldParentSeq });
+      const outcome: RunOutcome = {
+        taskId: input.taskId,
+        status,
+        phase: meta.phase,
+        percentage: meta.percentage,
+        message: meta.message,
+        durationMs: Date.now() - workflowInfo().runStartTime.getTime(),
+        cost: meta.cost,
+        tokens: meta.tokens,
+        requestSteps: meta.request_steps,
+        responseSteps: meta.response_steps,
+        result: end.result,
+        error: end.error,
+      };
+      return steps.completeRun(outcome, { runId, progress: published });
+    });
+    progress.chargedInAll(credits);
+    letGo(granted);
+  }
+}
+
+/** A child run's progress to its parent, which composes its own from its children's. */
+function tellParent(parentId: string, progress: ChildProgress): Promise<void> {
+  return CancellationScope.nonCancellable(() => getExternalWorkflowHandle(parentId).signal(childProgressSignal, progress)).catch(() => undefined);
+}
