@@ -11,13 +11,28 @@ const RECONNECT_MAX_MS = 30_000;
 export type TaskEventListener = () => void;
 
 /**
- * One LISTEN connection per API process for the live progress stream: notifications carry a
- * `task_events` row id, the hub looks up whose task it is and wakes that task's streams. Events are
+ * Hears of every task that changed and every account whose API key changed, and when the LISTEN
+ * connection was lost (what it kept may be stale: notifications were missed).
+ */
+export interface ChangeWatcher {
+  taskChanged(taskId: string): void;
+  accountKeyChanged(accountId: number): void;
+  listeningLost(): void;
+}
+
+/** Announced by a trigger on `accounts` (migration account_key_notify) with the account id. */
+export const ACCOUNT_KEYS_CHANNEL = 'account_keys';
+
+/**
+ * One LISTEN connection per API process, for the live progress stream and the caches of progress
+ * answers and API keys: notifications carry a `task_events` row id and its task id, and the hub
+ * wakes that task's streams and tells the watchers. Events are
  * written by workers in other processes, so nothing here is in-process publishing. When the
  * connection drops it reconnects, and wakes every stream to read what it missed meanwhile.
  */
 export class TaskEventHub {
   private readonly listeners = new Map<string, Set<TaskEventListener>>();
+  private readonly watchers = new Set<ChangeWatcher>();
   private client?: Client;
   private connecting?: Promise<void>;
   private reconnectTimer?: NodeJS.Timeout;
@@ -52,6 +67,20 @@ export class TaskEventHub {
     };
   }
 
+  /**
+   * Adds a watcher of every change and starts listening if it is not yet (a cache keeps nothing
+   * until `listening`).
+   */
+  watch(watcher: ChangeWatcher): void {
+    this.watchers.add(watcher);
+    if (!this.closed) this.connect().catch((err) => this.log.warn({ err }, 'live progress: cannot LISTEN for task events'));
+  }
+
+  /** Whether notifications are flowing: what a watcher keeps is invalidated in time. */
+  get listening(): boolean {
+    return this.client !== undefined;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.reconnectTimer);
@@ -70,14 +99,24 @@ export class TaskEventHub {
   private async openConnection(): Promise<void> {
     const client = new Client({ connectionString: this.databaseUrl });
     client.on('notification', (message) => {
-      const id = Number(message.payload);
-      if (Number.isInteger(id)) this.received(id);
+      if (message.channel === ACCOUNT_KEYS_CHANNEL) {
+        const accountId = Number(message.payload);
+        for (const watcher of this.watchers) watcher.accountKeyChanged(accountId);
+        return;
+      }
+      // "<row id> <task id>"; rows notified by earlier workers carry the id alone.
+      const payload = message.payload ?? '';
+      const space = payload.indexOf(' ');
+      const id = Number(space < 0 ? payload : payload.slice(0, space));
+      if (space > 0) this.taskChanged(payload.slice(space + 1));
+      else if (Number.isInteger(id)) this.received(id);
     });
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client));
     try {
       await client.connect();
       await client.query(`LISTEN ${TASK_EVENTS_CHANNEL}`);
+      await client.query(`LISTEN ${ACCOUNT_KEYS_CHANNEL}`);
     } catch (err) {
       client.removeAllListeners('end');
       client.on('error', () => undefined);
@@ -97,6 +136,7 @@ export class TaskEventHub {
     this.client = undefined;
     client.on('error', () => undefined);
     void client.end().catch(() => undefined);
+    for (const watcher of this.watchers) watcher.listeningLost();
     if (this.closed) return;
     this.log.warn({ err }, 'live progress: the LISTEN connection dropped; reconnecting');
     this.scheduleReconnect();
@@ -115,9 +155,14 @@ export class TaskEventHub {
     }, delay);
   }
 
-  /** Notifications come in bursts: ids are collected for a tick and looked up in one read. */
+  private taskChanged(taskId: string): void {
+    for (const watcher of this.watchers) watcher.taskChanged(taskId);
+    this.wake(taskId);
+  }
+
+  /** Notifications of ids alone come in bursts: ids are collected for a tick and looked up in one read. */
   private received(id: number): void {
-    if (this.listeners.size === 0) return;
+    if (this.listeners.size === 0 && this.watchers.size === 0) return;
     this.pendingIds.push(id);
     if (this.pendingIds.length === 1) setImmediate(() => void this.dispatch());
   }
@@ -127,7 +172,7 @@ export class TaskEventHub {
     this.pendingIds = [];
     try {
       const rows = await this.prisma.taskEvent.findMany({ where: { id: { in: ids } }, select: { taskId: true } });
-      for (const taskId of new Set(rows.map((r) => r.taskId))) this.wake(taskId);
+      for (const taskId of new Set(rows.map((r) => r.taskId))) this.taskChanged(taskId);
     } catch (err) {
       // The streams re-read on their next wake-up or keep-alive check; nothing is lost.
       this.log.warn({ err }, 'live progress: could not read notified task events');

@@ -4,6 +4,7 @@ import fp from 'fastify-plugin';
 import type { PrismaClient } from '../../db/client';
 import { UnauthorizedError } from '../errors';
 import { hashApiKey } from '../services/accounts';
+import type { ApiKeyCache } from '../services/api-key-cache';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -25,16 +26,21 @@ export const authPlugin = fp(async (app: FastifyInstance) => {
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const url = request.routeOptions.url;
     if (request.routeOptions.config?.public || !url || url === '/docs' || url.startsWith('/docs/')) return;
-    request.accountId = await accountOfAuthorization(app.prisma, request.headers.authorization);
+    request.accountId = await accountOfAuthorization(app.prisma, request.headers.authorization, app.apiKeys);
   });
 });
 
 /** The account whose API key the `Authorization: Bearer` header carries; 401 otherwise. */
-export async function accountOfAuthorization(prisma: PrismaClient, header: string | undefined): Promise<number> {
+export async function accountOfAuthorization(prisma: PrismaClient, header: string | undefined, keys?: ApiKeyCache): Promise<number> {
   const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
   if (!match) throw new UnauthorizedError();
   const hash = hashApiKey(match[1]);
+  // Found by its hash: a hit means the same hash was found in the database moments ago.
+  const known = keys?.get(hash);
+  if (known !== undefined) return known;
+  const listening = keys?.listening ?? false;
   const account = await prisma.account.findUnique({ where: { apiKeyHash: hash }, select: { id: true, apiKeyHash: true } });
   if (!account || !timingSafeEqual(Buffer.from(account.apiKeyHash), Buffer.from(hash))) throw new UnauthorizedError();
+  keys?.keep(hash, account.id, listening);
   return account.id;
 }

@@ -1,16 +1,28 @@
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { Prisma, type PrismaClient } from '../../db/client';
+import { announceTaskChange } from '../../activities/live-progress';
 import { findFunction } from '../../functions';
 import { CANCELLABLE_STATUSES, RESETTABLE_STATUSES, RETRYABLE_STATUSES } from '../../pipeline/run-status';
 import { ConflictError, NotFoundError } from '../errors';
-import { startTask } from './start-task';
+import { newTaskId, startTask } from './start-task';
 
 type Deps = { prisma: PrismaClient; temporal: Client; taskQueue: string };
 
 /** Temporal's event type numbers used to find reset points (temporal.api.enums.v1.EventType). */
 const WORKFLOW_TASK_COMPLETED = 6;
 const ACTIVITY_TASK_SCHEDULED = 10;
+
+/** gRPC's NOT_FOUND, which the raw workflow service answers for a run it does not have. */
+const GRPC_NOT_FOUND = 5;
+
+/**
+ * Temporal no longer has the run: its workflow was deleted, or it closed longer ago than the
+ * namespace keeps runs (or, for a cancel, it has already closed).
+ */
+function isRunGone(err: unknown): boolean {
+  return err instanceof WorkflowNotFoundError || (err as { code?: unknown } | undefined)?.code === GRPC_NOT_FOUND;
+}
 
 async function ownedRun(prisma: PrismaClient, accountId: number, taskId: string) {
   const run = await prisma.aITaskLog.findFirst({ where: { taskId, accountId } });
@@ -25,12 +37,31 @@ async function ownedRun(prisma: PrismaClient, accountId: number, taskId: string)
 export async function cancelTask(deps: Deps, accountId: number, taskId: string): Promise<void> {
   const run = await ownedRun(deps.prisma, accountId, taskId);
   if (!CANCELLABLE_STATUSES.includes(run.status)) throw new ConflictError(`Task ${taskId} has already ended (${run.status}); only a running task can be cancelled.`);
-  await deps.temporal.workflow.getHandle(taskId).cancel();
+  try {
+    await deps.temporal.workflow.getHandle(taskId).cancel();
+  } catch (err) {
+    if (!isRunGone(err)) throw err;
+    throw new ConflictError(
+      `Task ${taskId} has no run left to cancel: its workflow has ended or is no longer kept by Temporal (deleted, or past the namespace's retention).`,
+    );
+  }
 }
 
-/** Starts a new run with the same input; the two run records point at each other. */
-export async function retryTask(deps: Deps, accountId: number, taskId: string): Promise<string> {
+/** What a retry answers: the retry's task id, and whether this request started it (or an earlier one had). */
+export interface RetryAnswer {
+  taskId: string;
+  started: boolean;
+}
+
+/**
+ * Starts a new run with the same input; the two run records point at each other. A task is
+ * retried once: the retry's id is claimed on the failed run's record by a conditional update
+ * before the run starts, so of requests at the same moment one starts it and the others (and any
+ * later one) answer its id. If Temporal refuses the start, the claim is released.
+ */
+export async function retryTask(deps: Deps, accountId: number, taskId: string): Promise<RetryAnswer> {
   const run = await ownedRun(deps.prisma, accountId, taskId);
+  if (run.retriedAs) return { taskId: run.retriedAs, started: false };
   if (!RETRYABLE_STATUSES.includes(run.status)) {
     throw new ConflictError(
       run.status === 'pending'
@@ -38,23 +69,37 @@ export async function retryTask(deps: Deps, accountId: number, taskId: string): 
         : `Task ${taskId} succeeded; start a new task instead of retrying it.`,
     );
   }
-  if (run.retriedAs) throw new ConflictError(`Task ${taskId} was already retried as ${run.retriedAs}.`);
   const definition = findFunction(run.functionName);
   if (!definition) throw new ConflictError(`Task ${taskId} ran an unknown function '${run.functionName}'.`);
+  const retryId = newTaskId(definition, accountId);
+  const claim = await deps.prisma.aITaskLog.updateMany({
+    where: { taskId, accountId, retriedAs: null, status: { in: [...RETRYABLE_STATUSES] } },
+    data: { retriedAs: retryId },
+  });
+  if (claim.count === 0) {
+    const now = await ownedRun(deps.prisma, accountId, taskId);
+    if (now.retriedAs) return { taskId: now.retriedAs, started: false };
+    throw new ConflictError(`Task ${taskId} is ${now.status} now; only a failed or cancelled task can be retried.`);
+  }
   const payload = run.payload as { ids: number[]; sector_id?: number | null; prompt_override?: string | null };
-  const newTaskId = await startTask(
-    deps,
-    definition,
-    {
-      accountId,
-      ids: payload.ids,
-      sectorId: payload.sector_id ?? undefined,
-      promptOverride: payload.prompt_override ?? undefined,
-    },
-    { retryOf: taskId },
-  );
-  await deps.prisma.aITaskLog.update({ where: { taskId }, data: { retriedAs: newTaskId } });
-  return newTaskId;
+  try {
+    await startTask(
+      deps,
+      definition,
+      {
+        accountId,
+        ids: payload.ids,
+        sectorId: payload.sector_id ?? undefined,
+        promptOverride: payload.prompt_override ?? undefined,
+      },
+      { retryOf: taskId, taskId: retryId },
+    );
+  } catch (err) {
+    // Only this request's claim is released: the task may be retried again.
+    await deps.prisma.aITaskLog.updateMany({ where: { taskId, retriedAs: retryId }, data: { retriedAs: null } }).catch(() => undefined);
+    throw err;
+  }
+  return { taskId: retryId, started: true };
 }
 
 /**
@@ -70,7 +115,16 @@ export async function resetTask(deps: Deps, accountId: number, taskId: string): 
   if (!definition) throw new ConflictError(`Task ${taskId} ran an unknown function '${run.functionName}'.`);
 
   const handle = deps.temporal.workflow.getHandle(taskId);
-  const history = await handle.fetchHistory();
+  const gone = () =>
+    new ConflictError(
+      `Task ${taskId} cannot be reset: its run is no longer kept by Temporal (deleted, or past the namespace's retention), so there is no history to reset to; retry it instead.`,
+    );
+  let history: Awaited<ReturnType<typeof handle.fetchHistory>>;
+  try {
+    history = await handle.fetchHistory();
+  } catch (err) {
+    throw isRunGone(err) ? gone() : err;
+  }
   const events = history.events ?? [];
   // A run composed of child runs starts its children again from the start.
   const callType = definition.kind === 'pipeline' ? definition.activities.call : undefined;
@@ -91,6 +145,7 @@ export async function resetTask(deps: Deps, accountId: number, taskId: string): 
       data: { responseText: null, parsed: Prisma.DbNull },
     }),
     deps.prisma.aITaskLog.update({ where: { taskId }, data: { status: 'pending', error: null, finishedAt: null, result: Prisma.DbNull } }),
+    announceTaskChange(deps.prisma, taskId),
   ]);
   try {
     const description = await handle.describe();
@@ -103,7 +158,10 @@ export async function resetTask(deps: Deps, accountId: number, taskId: string): 
     });
     return answer.runId ?? '';
   } catch (err) {
-    await deps.prisma.aITaskLog.update({ where: { taskId }, data: { status: run.status, error: run.error, finishedAt: run.finishedAt, result: run.result ?? Prisma.DbNull } });
-    throw err;
+    await deps.prisma.$transaction([
+      deps.prisma.aITaskLog.update({ where: { taskId }, data: { status: run.status, error: run.error, finishedAt: run.finishedAt, result: run.result ?? Prisma.DbNull } }),
+      announceTaskChange(deps.prisma, taskId),
+    ]);
+    throw isRunGone(err) ? gone() : err;
   }
 }

@@ -1,12 +1,17 @@
 import { WorkflowClient, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { taskProgressQuery } from '../../pipeline/messages';
 import type { PrismaClient } from '../../db/client';
-import type { TaskProgress, TaskState } from '../../pipeline/progress';
+import { TERMINAL_STATES, type TaskProgress } from '../../pipeline/progress';
+import { endClosedRun } from '../../activities/closed-runs';
+import { waitingMessage } from '../../pipeline/run-progress';
+import { queuePosition } from '../../activities/ai-call-slots';
 import { pendingMeta } from '../../pipeline/progress-state';
 import { isFinal } from '../../pipeline/run-status';
 import { progressFromRecord, RECORDED_RUN_FIELDS, type RecordedRun } from '../../pipeline/live-progress';
 import { NotFoundError, ServiceUnavailableError } from '../errors';
 import { isTemporalUnavailable } from '../unavailable';
+import type { TaskEventHub } from '../live-progress/event-hub';
+import { ProgressAnswerCache } from './progress-answer-cache';
 
 const QUERY_DEADLINE_MS = 5_000;
 
@@ -17,7 +22,8 @@ const RECORD_FIELDS = { ...RECORDED_RUN_FIELDS, taskId: true, startedAt: true } 
 /**
  * The progress of one task, for its account only. A finished task is answered from its run record
  * (one indexed read, no Temporal call); a running one from the workflow's query, with concurrent
- * polls of the same task sharing one query in flight.
+ * polls of the same task sharing one query in flight. With a hub, answers are kept until the task's
+ * next change (a running one for a second at most): most polls touch neither database nor Temporal.
  */
 export class TaskProgressService {
   private readonly inFlight = new Map<string, Promise<TaskProgress>>();
@@ -27,19 +33,54 @@ export class TaskProgressService {
    */
   private readonly openRuns: WorkflowClient;
 
+  /** Answers kept between progress changes: only with a hub telling of every change. */
+  private readonly answers?: ProgressAnswerCache;
+
   constructor(
     private readonly prisma: PrismaClient,
     private readonly temporal: Client,
+    changes?: TaskEventHub,
   ) {
     this.openRuns = new WorkflowClient({ connection: temporal.connection, namespace: temporal.options.namespace, queryRejectCondition: 'NOT_OPEN' });
+    if (changes) this.answers = new ProgressAnswerCache(changes);
+  }
+
+  /** Drops what is kept of a task whose run this process just changed (reset, retry, cancel). */
+  forget(taskId: string): void {
+    this.answers?.taskChanged(taskId);
   }
 
   async progress(accountId: number, taskId: string): Promise<TaskProgress> {
-    const record = await this.prisma.aITaskLog.findFirst({ where: { taskId, accountId }, select: RECORD_FIELDS });
-    if (!record) throw new NotFoundError(`Task ${taskId} not found.`);
-    if (isFinal(record.status)) return progressFromRecord(record);
-    if (!record.startedAt) return { state: 'PENDING', meta: pendingMeta() };
-    return this.shared(taskId, () => this.queryRunning(record));
+    const cached = this.answers?.get(accountId, taskId);
+    if (cached) return this.withPlaceInLine(taskId, cached);
+    const load = this.answers?.loading(taskId);
+    try {
+      const record = await this.prisma.aITaskLog.findFirst({ where: { taskId, accountId }, select: RECORD_FIELDS });
+      if (!record) throw new NotFoundError(`Task ${taskId} not found.`);
+      if (isFinal(record.status)) {
+        const finished = progressFromRecord(record);
+        load?.keep(accountId, finished, 'final');
+        return finished;
+      }
+      const answer: TaskProgress = record.startedAt ? await this.shared(taskId, () => this.queryRunning(record)) : { state: 'PENDING', meta: pendingMeta() };
+      // Only a record's answer is kept for good; one the query gave is kept as a running one.
+      load?.keep(accountId, answer, 'running');
+      return await this.withPlaceInLine(taskId, answer);
+    } finally {
+      load?.end();
+    }
+  }
+
+  /**
+   * A run whose call waits for a slot learned its place when it last asked; the place now (others
+   * ahead may have started since) is read from the line itself, one indexed count.
+   */
+  private async withPlaceInLine(taskId: string, answer: TaskProgress): Promise<TaskProgress> {
+    if (answer.meta.queue_position === undefined || TERMINAL_STATES.includes(answer.state)) return answer;
+    const position = await queuePosition(this.prisma, taskId);
+    if (position === undefined) return answer;
+    const waitingOnly = answer.state === 'PENDING' || answer.meta.message.startsWith('Waiting for a free slot');
+    return { ...answer, meta: { ...answer.meta, queue_position: position, ...(waitingOnly ? { message: waitingMessage(position) } : {}) } };
   }
 
   private shared(taskId: string, load: () => Promise<TaskProgress>): Promise<TaskProgress> {
@@ -77,13 +118,11 @@ export class TaskProgressService {
     return fresh && isFinal(fresh.status) ? progressFromRecord(fresh) : undefined;
   }
 
-  /** Terminated or timed-out runs never complete their record: they read as FAILURE. */
+  /**
+   * A run ended outside the service (terminated, timed out) never completes its record: the poll
+   * that finds it closed ends it everywhere (record, slots, credits, stream) and answers that.
+   */
   private async closedWithoutRecord(record: RunRecord): Promise<TaskProgress> {
-    const description = await this.temporal.workflow.getHandle(record.taskId).describe();
-    const status = description.status.name;
-    if (status === 'RUNNING') return progressFromRecord(record, 'PROGRESS');
-    const state: TaskState = status === 'CANCELLED' ? 'REVOKED' : status === 'COMPLETED' ? 'SUCCESS' : 'FAILURE';
-    const error = state === 'FAILURE' ? `The run ended as ${status.toLowerCase().replace(/_/g, ' ')}.` : undefined;
-    return { ...progressFromRecord(record, state), ...(error ? { error } : {}) };
+    return (await endClosedRun({ prisma: this.prisma, temporal: this.temporal }, record.taskId)) ?? progressFromRecord(record, 'PROGRESS');
   }
 }
