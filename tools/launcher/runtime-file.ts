@@ -15,6 +15,8 @@ export interface RuntimeAddresses {
   databaseUrl: string;
   temporalAddress: string;
   apiUrl: string;
+  /** The Temporal Web UI, when `npm start` knows it (its dev server's, or TEMPORAL_UI_URL). */
+  temporalUiUrl?: string;
 }
 
 export function writeRuntimeAddresses(dataDir: string, addresses: RuntimeAddresses): void {

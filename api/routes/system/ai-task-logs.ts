@@ -1,16 +1,19 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AI_FUNCTIONS, type FunctionName } from '../../../functions';
 import { RUN_STATUSES } from '../../../pipeline/run-status';
 import { errorResponses, listResponse, paginationQuery, queryFlag } from '../../schemas';
 import { aiTaskLogView, toAiTaskLogView } from '../../views/ai-task-logs';
 import { listPage } from '../../services/list-page';
-
-const FUNCTION_NAMES = AI_FUNCTIONS.map((f) => f.name) as [FunctionName, ...FunctionName[]];
+import { FUNCTION_NAMES, sinceSchema } from '../../services/task-selection';
+import { PHASES } from '../../../pipeline/phases';
 
 const aiTaskLogQuery = paginationQuery.omit({ ids: true }).extend({
   status: z.enum(RUN_STATUSES).optional(),
   function_name: z.enum(FUNCTION_NAMES).optional(),
+  /** The phase an ended run stopped in (a run record keeps INIT until its run ends). */
+  phase: z.enum(PHASES).optional(),
+  /** Runs created since: `2h`, `30m`, `7d` or an ISO 8601 date-time. */
+  since: sinceSchema.optional(),
   include_steps: queryFlag,
 });
 
@@ -26,7 +29,7 @@ export const aiTaskLogRoutes: FastifyPluginAsyncZod = async (app) => {
       const q = request.query;
       const { count, rows } = await listPage(
         app.prisma.aITaskLog,
-        { accountId: request.accountId, status: q.status, functionName: q.function_name },
+        { accountId: request.accountId, status: q.status, functionName: q.function_name, phase: q.phase, createdAt: q.since ? { gte: q.since } : undefined },
         q,
         // (account_id, created_at DESC) is indexed; the id breaks ties so pages never overlap.
         { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], omit: { requestSteps: !q.include_steps, responseSteps: !q.include_steps } },
