@@ -18,6 +18,24 @@ export class BadRequestError extends HttpError {
   }
 }
 
+/**
+ * A field of the request the door refused, named as validation names fields:
+ * `Invalid request body.tasks.0.title: …`, `Invalid request params.task_id: …`.
+ */
+export class InvalidFieldError extends BadRequestError {
+  constructor(where: 'body' | 'querystring' | 'params', path: Array<string | number>, problem: string) {
+    super(`Invalid request ${fieldName(where, path)}: ${problem}`);
+  }
+}
+
+/** Shown segments of a field's path; a path nested deeper is cut (a body may nest thousands deep). */
+const SHOWN_PATH_SEGMENTS = 12;
+
+function fieldName(where: string, path: Array<string | number>): string {
+  const segments = path.slice(0, SHOWN_PATH_SEGMENTS).map((segment) => String(segment).replace(/\0/g, '\\u0000').slice(0, 100));
+  return [where, ...segments, ...(path.length > SHOWN_PATH_SEGMENTS ? ['…'] : [])].join('.');
+}
+
 export class UnauthorizedError extends HttpError {
   constructor(message = 'Missing or invalid API key: send "Authorization: Bearer <api_key>".') {
     super(401, message);
@@ -33,6 +51,13 @@ export class NotFoundError extends HttpError {
 export class ConflictError extends HttpError {
   constructor(message: string) {
     super(409, message);
+  }
+}
+
+/** A limit was reached (starts a minute, open streams); the message says which and what to do. */
+export class TooManyRequestsError extends HttpError {
+  constructor(message: string) {
+    super(429, message);
   }
 }
 

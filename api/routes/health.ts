@@ -6,6 +6,7 @@ const healthResponse = z.object({
   database: z.enum(['ok', 'unreachable']),
   temporal: z.enum(['ok', 'unreachable']),
   error: z.string().optional(),
+  request_id: z.string().optional(),
 });
 
 const liveResponse = z.object({ success: z.literal(true) });
@@ -21,14 +22,14 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/api/v1/health/',
     { config: { public: true }, schema: { tags: ['system'], response: { 200: healthResponse, 503: healthResponse } } },
-    async (_request, reply) => {
+    async (request, reply) => {
       const [database, temporal] = await Promise.all([
         probe(() => app.prisma.$queryRaw`SELECT 1`),
         probe(() => app.temporal.withDeadline(Date.now() + 3000, () => app.temporal.workflowService.getSystemInfo({}))),
       ]);
       const down = [database === 'ok' ? '' : 'database', temporal === 'ok' ? '' : 'Temporal'].filter(Boolean);
       if (down.length === 0) return reply.status(200).send({ success: true, database, temporal });
-      return reply.status(503).send({ success: false, database, temporal, error: `Unreachable: ${down.join(' and ')}` });
+      return reply.status(503).send({ success: false, database, temporal, error: `Unreachable: ${down.join(' and ')}`, request_id: request.id });
     },
   );
 };

@@ -30,6 +30,23 @@ export async function checkStartIds(prisma: PrismaClient, accountId: number, fn:
   if (refusal) throw new BadRequestError(refusal);
 }
 
+/**
+ * With a `sector_id`, the run works on that sector's rows: ids of the caller's other sectors are a
+ * 400 naming them (the run would otherwise skip them without a word). Keywords are the only input
+ * a start filters by sector.
+ */
+export async function checkSectorOfIds(prisma: PrismaClient, accountId: number, fn: AIFunction, ids: number[], sectorId: number): Promise<void> {
+  if (fn.input !== 'keyword') return;
+  const elsewhere = await prisma.keyword.findMany({
+    where: { accountId, id: { in: ids }, sectorId: { not: sectorId } },
+    select: { id: true },
+    orderBy: { id: 'asc' },
+  });
+  if (elsewhere.length) {
+    throw new BadRequestError(`Keywords not in sector ${sectorId}: ${elsewhere.map((k) => k.id).join(', ')}. Send the ids of that sector, or leave out sector_id.`);
+  }
+}
+
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -21,6 +21,16 @@ export function newTaskId(definition: AIFunction, accountId: number): string {
   return `${definition.name}-a${accountId}-${randomUUID()}`;
 }
 
+/** How a start differs from a plain one: a retry of another task (with the id it claimed), an Idempotency-Key. */
+export interface StartExtras {
+  retryOf?: string;
+  /** The new task's id, when the caller chose it first (a retry claims it on the failed run before starting). */
+  taskId?: string;
+  idempotency?: IdempotentRequest;
+  /** The id of the HTTP request that starts the task (X-Request-Id), kept on the run record and in the memo. */
+  requestId?: string;
+}
+
 /**
  * Writes a new task's run record (see docs/progress.md) and answers the workflow input for it, or the earlier
  * task's id when the Idempotency-Key was seen before.
@@ -29,14 +39,14 @@ export async function createRunRecord(
   prisma: PrismaClient,
   definition: AIFunction,
   request: StartTaskRequest,
-  extra: { retryOf?: string; idempotency?: IdempotentRequest } = {},
+  extra: StartExtras = {},
 ): Promise<{ input: RunInput } | { earlier: string }> {
   const { idempotency } = extra;
   if (idempotency) {
     const earlier = await taskForKey(prisma, request.accountId, idempotency);
     if (earlier) return { earlier };
   }
-  const taskId = newTaskId(definition, request.accountId);
+  const taskId = extra.taskId ?? newTaskId(definition, request.accountId);
   const input: RunInput = {
     taskId,
     accountId: request.accountId,
@@ -58,6 +68,7 @@ export async function createRunRecord(
         retryOf: extra.retryOf ?? null,
         idempotencyKey: idempotency?.key ?? null,
         requestHash: idempotency?.hash ?? null,
+        requestId: extra.requestId ?? null,
       },
     });
   } catch (err) {
@@ -78,7 +89,7 @@ export async function startTask(
   deps: { prisma: PrismaClient; temporal: Client; taskQueue: string },
   definition: AIFunction,
   request: StartTaskRequest,
-  extra: { retryOf?: string; idempotency?: IdempotentRequest } = {},
+  extra: StartExtras = {},
 ): Promise<string> {
   const record = await createRunRecord(deps.prisma, definition, request, extra);
   if ('earlier' in record) return record.earlier;
@@ -90,7 +101,7 @@ export async function startTask(
       taskQueue: deps.taskQueue,
       workflowId: taskId,
       args: [input],
-      memo: { summary, ...(extra.retryOf ? { retry_of: extra.retryOf } : {}) },
+      memo: { summary, ...(extra.retryOf ? { retry_of: extra.retryOf } : {}), ...(extra.requestId ? { request_id: extra.requestId } : {}) },
       staticSummary: summary,
       typedSearchAttributes: new TypedSearchAttributes([
         { key: AI_ACCOUNT, value: String(request.accountId) },

@@ -19,7 +19,8 @@ export function toClusterView(c: Cluster): z.infer<typeof clusterView> {
     name: c.name,
     description: c.description,
     keywords_count: c.keywordsCount,
-    volume: c.volume,
+    // A sum of keyword volumes: exact as a number far beyond any real total (2^53).
+    volume: Number(c.volume),
     status: c.status,
     site_id: c.siteId,
     sector_id: c.sectorId,

@@ -7,6 +7,12 @@ export const keywordView = z.object({
   volume: z.number().int(),
   difficulty: z.number().int(),
   intent: z.string(),
+  /** The seed keyword this keyword came from; null when entered by hand. */
+  seed_keyword: z.string().nullable(),
+  /** The user's own volume: when set, it stands for `volume` in clustering and in a cluster's volume. */
+  volume_override: z.number().int().nullable(),
+  /** The user's own difficulty: when set, it stands for `difficulty` in the clustering prompt. */
+  difficulty_override: z.number().int().nullable(),
   status: z.string(),
   cluster_id: z.number().int().nullable(),
   site_id: z.number().int(),
@@ -21,6 +27,9 @@ export function toKeywordView(k: Keyword): z.infer<typeof keywordView> {
     volume: k.volume,
     difficulty: k.difficulty,
     intent: k.intent,
+    seed_keyword: k.seedKeyword,
+    volume_override: k.volumeOverride,
+    difficulty_override: k.difficultyOverride,
     status: k.status,
     cluster_id: k.clusterId,
     site_id: k.siteId,

@@ -16,7 +16,17 @@ Keywords:
 Answer with JSON only, in this format:
 ${inlineJson(CLUSTERING_ANSWER_EXAMPLE)}`;
 
-/** "- best running shoes (Volume: 1200, Difficulty: 35, Intent: commercial)": one `[IGNY8_KEYWORDS]` line. */
-export function keywordLine(k: { keyword: string; volume: number; difficulty: number; intent: string }): string {
-  return `- ${k.keyword} (Volume: ${k.volume}, Difficulty: ${k.difficulty}, Intent: ${k.intent})`;
+/**
+ * "- best running shoes (Volume: 1200, Difficulty: 35, Intent: commercial)": one `[IGNY8_KEYWORDS]`
+ * line. The user's overrides, when set, stand for the keyword's own figures (seed 04 §2.4).
+ */
+export function keywordLine(k: {
+  keyword: string;
+  volume: number;
+  difficulty: number;
+  intent: string;
+  volumeOverride?: number | null;
+  difficultyOverride?: number | null;
+}): string {
+  return `- ${k.keyword} (Volume: ${k.volumeOverride ?? k.volume}, Difficulty: ${k.difficultyOverride ?? k.difficulty}, Intent: ${k.intent})`;
 }

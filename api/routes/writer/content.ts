@@ -1,15 +1,18 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { contentView, toContentView } from '../../views/content';
-import { errorResponses, listResponse, objectResponse, paginationQuery, positiveId, queryFlag } from '../../schemas';
+import { errorResponses, objectResponse, paginationQuery, positiveId, queryFlag, textFilter } from '../../schemas';
+import { containsText, orderingParam, pageLinks, pageResponse, searchParam } from '../../list-query';
 import { NotFoundError } from '../../errors';
 import { listPage } from '../../services/list-page';
 
 const contentQuery = paginationQuery.extend({
   task_id: positiveId.optional(),
   sector_id: positiveId.optional(),
-  status: z.string().optional(),
+  status: textFilter.optional(),
   include_html: queryFlag,
+  search: searchParam,
+  ordering: orderingParam({ id: 'id', title: 'title', word_count: 'wordCount', status: 'status', created_at: 'createdAt', updated_at: 'updatedAt' }),
 });
 
 const contentParams = z.object({ id: positiveId });
@@ -18,17 +21,17 @@ const contentParams = z.object({ id: positiveId });
 export const contentRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/api/v1/writer/content/',
-    { schema: { tags: ['writer'], querystring: contentQuery, response: { 200: listResponse(contentView), ...errorResponses } } },
+    { schema: { tags: ['writer'], querystring: contentQuery, response: { 200: pageResponse(contentView), ...errorResponses } } },
     async (request) => {
       const q = request.query;
       // Articles are large: without include_html the column is not even read.
       const { count, rows } = await listPage(
         app.prisma.content,
-        { accountId: request.accountId, taskId: q.task_id, sectorId: q.sector_id, status: q.status },
+        { accountId: request.accountId, taskId: q.task_id, sectorId: q.sector_id, status: q.status, title: containsText(q.search) },
         q,
-        { orderBy: { id: 'asc' }, omit: { htmlContent: !q.include_html } },
+        { orderBy: q.ordering, omit: { htmlContent: !q.include_html } },
       );
-      return { success: true as const, count, results: rows.map(toContentView) };
+      return { success: true as const, count, ...pageLinks(request, count, q), results: rows.map(toContentView) };
     },
   );
 

@@ -1,20 +1,22 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { PrismaClient } from '../../../db/client';
-import { createdResponse, errorResponses, listResponse, paginationQuery, positiveId } from '../../schemas';
+import { createdResponse, errorResponses, paginationQuery, positiveId, textFilter } from '../../schemas';
+import { containsText, orderingParam, pageLinks, pageResponse, searchParam } from '../../list-query';
 import { resolveSector } from '../../services/sectors';
 import { listPage } from '../../services/list-page';
 import { NotFoundError } from '../../errors';
 import { toWriterTaskView, writerTaskView } from '../../views/writer-tasks';
 
+/** A task's keywords are stored as one comma-separated string; a list is accepted and joined. */
+export const taskKeywords = z
+  .union([z.string().max(5_000), z.array(z.string().trim().min(1).max(255)).max(200)])
+  .transform((k) => (Array.isArray(k) ? k.join(', ') : k.trim()));
+
 const taskInput = z.object({
   title: z.string().trim().min(1, 'title must not be empty').max(255),
   description: z.string().max(50_000).default(''),
-  // A task's keywords are stored as one comma-separated string; a list is accepted and joined.
-  keywords: z
-    .union([z.string().max(5_000), z.array(z.string().trim().min(1)).max(200)])
-    .default('')
-    .transform((k) => (Array.isArray(k) ? k.join(', ') : k.trim())),
+  keywords: taskKeywords.default(''),
   cluster_id: positiveId.nullish(),
   idea_id: positiveId.nullish(),
   content_type: z.string().trim().min(1).max(50).default('blog_post'),
@@ -33,7 +35,9 @@ const taskQuery = paginationQuery.extend({
   cluster_id: positiveId.optional(),
   idea_id: positiveId.optional(),
   sector_id: positiveId.optional(),
-  status: z.string().optional(),
+  status: textFilter.optional(),
+  search: searchParam,
+  ordering: orderingParam({ id: 'id', title: 'title', status: 'status', created_at: 'createdAt' }),
 });
 
 /**
@@ -95,18 +99,19 @@ export const writerTaskRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/api/v1/writer/tasks/',
-    { schema: { tags: ['writer'], querystring: taskQuery, response: { 200: listResponse(writerTaskView), ...errorResponses } } },
+    { schema: { tags: ['writer'], querystring: taskQuery, response: { 200: pageResponse(writerTaskView), ...errorResponses } } },
     async (request) => {
       const q = request.query;
       const { count, rows } = await listPage(
         app.prisma.writerTask,
-        { accountId: request.accountId, clusterId: q.cluster_id, ideaId: q.idea_id, sectorId: q.sector_id, status: q.status },
+        { accountId: request.accountId, clusterId: q.cluster_id, ideaId: q.idea_id, sectorId: q.sector_id, status: q.status, title: containsText(q.search) },
         q,
-        { orderBy: { id: 'asc' } },
+        { orderBy: q.ordering },
       );
       return {
         success: true as const,
         count,
+        ...pageLinks(request, count, q),
         results: rows.map(toWriterTaskView),
       };
     },
