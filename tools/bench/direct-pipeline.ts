@@ -1,6 +1,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { ActivityDeps } from '../../activities';
 import { createActivities } from '../../worker/activities';
+import { bindProviderHosts } from '../../activities/provider-host-scope';
 import type { PipelineFunction } from '../../pipeline/definition';
 import type { CompletionUsage, PreparedRun, RunInput, SavedOutput } from '../../pipeline/run-io';
 import { ProgressState } from '../../pipeline/progress-state';
@@ -13,7 +14,9 @@ type Step = (...args: unknown[]) => Promise<unknown>;
  * with no durable execution around them. `report` receives the progress a queue would publish.
  */
 export function createDirectPipeline(deps: ActivityDeps) {
-  const activities = createActivities(deps) as unknown as Record<string, Step>;
+  const created = createActivities(deps);
+  // As the worker does: the operator's provider hosts around every activity.
+  const activities = (deps.providerHosts ? bindProviderHosts(created, deps.providerHosts) : created) as unknown as Record<string, Step>;
 
   return async function runDirect(definition: PipelineFunction, input: RunInput, report: (phase: string, percentage: number) => Promise<void> = async () => {}) {
     const started = Date.now();
@@ -60,7 +63,7 @@ export function createDirectPipeline(deps: ActivityDeps) {
       tokens: meta.tokens,
       requestSteps: meta.request_steps,
       responseSteps: meta.response_steps,
-      result: { count },
+      result: { count, items: prepared.requests.map((request) => ({ id: request.itemId ?? request.itemKey, status: 'success' as const })) },
     });
     return { count };
   };

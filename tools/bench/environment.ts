@@ -1,3 +1,4 @@
+import { DEV_SERVER_SQLITE_PRAGMAS } from '../temporal-cli/dev-server-settings';
 import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import IORedis from 'ioredis';
@@ -86,13 +87,14 @@ export async function startBenchEnvironment(say: (line: string) => void): Promis
         port: await freePort(),
         uiPort: await freePort(),
         allowBuild: true,
-        sqlitePragmas: pragmas,
+        // Unset, the dev server's own (DEV_SERVER_SQLITE_PRAGMAS), as under npm start.
+        ...(pragmas.length ? { sqlitePragmas: pragmas } : {}),
         dynamicConfig,
         log: say,
       });
       stops.push(server.stop);
       temporalAddress = server.address;
-      const changes = [...pragmas, ...Object.entries(dynamicConfig).map(([k, v]) => `${k}=${v}`)];
+      const changes = [...(pragmas.length ? pragmas : DEV_SERVER_SQLITE_PRAGMAS), ...Object.entries(dynamicConfig).map(([k, v]) => `${k}=${v}`)];
       say(`Temporal: dev server on a fresh database file${changes.length ? ` (with ${changes.join(', ')})` : ''}, Web UI ${server.uiUrl}`);
     }
 
@@ -116,6 +118,12 @@ export async function startBenchEnvironment(say: (line: string) => void): Promis
       HOST: '127.0.0.1',
       REDIS_URL: redisUrl,
       BENCH_QUEUE: queueName,
+      // The bench starts more tasks a minute than one account may by default.
+      START_RATE_LIMIT_PER_MINUTE: '1000000',
+      // …and holds more tasks in their AI call at once than one account's default slots allow.
+      ACCOUNT_MAX_CONCURRENT_AI_CALLS: '100000',
+      // The operator's part: the worker (and the peer) may call the demo provider.
+      AI_PROVIDER_ALLOWED_HOSTS: [process.env.AI_PROVIDER_ALLOWED_HOSTS, new URL(provider.url).host].filter(Boolean).join(','),
     };
     let worker = await startService('worker', path.join(projectRoot, 'worker/main.ts'), env, 'Worker polling');
     stops.push(() => worker.stop());

@@ -4,6 +4,8 @@ import { findFunction } from '../../functions';
 import type { RunInput } from '../../pipeline/run-io';
 import { createPrismaClient } from '../../db/client';
 import { createDirectPipeline } from './direct-pipeline';
+import { providerHostPolicy } from '../../activities/provider-hosts';
+import { commaList } from '../../config/env';
 
 /**
  * The benchmark's BullMQ peer: a queue worker running the same activities as the Temporal worker,
@@ -15,7 +17,7 @@ async function main(): Promise<void> {
   const queueName = required('BENCH_QUEUE');
   const connection = new IORedis(required('REDIS_URL'), { maxRetriesPerRequest: null });
   const prisma = createPrismaClient(databaseUrl, { max: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
-  const runDirect = createDirectPipeline({ prisma });
+  const runDirect = createDirectPipeline({ prisma, providerHosts: providerHostPolicy(commaList(process.env.AI_PROVIDER_ALLOWED_HOSTS ?? '')) });
   const worker = new Worker<RunInput>(
     queueName,
     async (job) => {

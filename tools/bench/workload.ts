@@ -6,6 +6,7 @@ import { createRunRecord, startTask } from '../../api/services/start-task';
 import { configureDemoProvider, demoApi } from '../launcher/demo';
 import type { BenchEnvironment } from './environment';
 import { createDirectPipeline } from './direct-pipeline';
+import { providerHostPolicy } from '../../activities/provider-hosts';
 
 export const KEYWORDS_PER_TASK = 20;
 
@@ -40,7 +41,8 @@ export async function createWorkload(env: BenchEnvironment): Promise<Workload> {
   await queue.obliterate({ force: true });
   const queueEvents = new QueueEvents(env.queueName, { connection: connection.duplicate() });
   await queueEvents.waitUntilReady();
-  const runDirect = createDirectPipeline({ prisma });
+  // In this process, as in the worker: the demo provider's host is listed.
+  const runDirect = createDirectPipeline({ prisma, providerHosts: providerHostPolicy([new URL(env.provider.url).host]) });
   let nextKeyword = 0;
 
   const newRecord = async (ids: number[]) => {

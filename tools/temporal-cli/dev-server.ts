@@ -5,7 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { DEV_SERVER_DYNAMIC_CONFIG, type DevServerSettings, type RunningDevServer } from './dev-server-settings';
+import { DEV_SERVER_DYNAMIC_CONFIG, DEV_SERVER_SQLITE_PRAGMAS, type DevServerSettings, type RunningDevServer } from './dev-server-settings';
 import { spawnDevServer } from './dev-server-process';
 import { locateTemporalCli, missingTemporalCliMessage } from './locate';
 import { assertPortFree } from '../net/ports';
@@ -32,7 +32,7 @@ export async function startTemporalDevServer(opts: {
     port: opts.port ?? 7233,
     uiPort: opts.uiPort ?? 8233,
     namespace: opts.namespace ?? 'default',
-    sqlitePragmas: opts.sqlitePragmas ?? [],
+    sqlitePragmas: opts.sqlitePragmas ?? DEV_SERVER_SQLITE_PRAGMAS,
     dynamicConfig: { ...DEV_SERVER_DYNAMIC_CONFIG, ...opts.dynamicConfig },
     log,
   };
