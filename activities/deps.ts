@@ -7,6 +7,8 @@ export interface ActivityDeps {
   prisma: PrismaClient;
   /** Milliseconds without a byte from the provider before a call counts as hung. */
   providerIdleTimeoutMs?: number;
+  /** Corrective re-asks of a text answer that is not what was asked for (AI_PARSE_REASKS; 1). */
+  parseReasks?: number;
   /**
    * Where AI calls may go beyond the providers' public APIs (AI_PROVIDER_ALLOWED_HOSTS); the worker
    * binds it around every activity. Unset: this process's AI_PROVIDER_ALLOWED_HOSTS.

@@ -19,6 +19,8 @@ export interface CompletionAnswer {
 export interface CompletionRequest {
   settings: TextModelSettings;
   prompt: string;
+  /** The conversation the prompt ends, when it continues one (a corrective re-ask); else the prompt alone. */
+  messages?: Array<{ role: 'user' | 'assistant'; content: string }>;
   /** Aborts the call: activity cancellation or a worker shutting down. */
   signal?: AbortSignal;
   /** Called on every streamed piece: the caller heartbeats from here. */
@@ -74,7 +76,7 @@ export async function requestTextCompletion(request: CompletionRequest): Promise
     const stream = await client.chat.completions.create(
       {
         model: settings.model,
-        messages: [{ role: 'user', content: prompt }],
+        messages: request.messages ?? [{ role: 'user', content: prompt }],
         max_tokens: settings.maxTokens,
         temperature: settings.temperature,
         ...(settings.jsonMode ? { response_format: { type: 'json_object' as const } } : {}),

@@ -13,6 +13,12 @@ import { publishSnapshot } from './live-progress';
 import { resolvePrompt } from './prompts';
 import { markRunStarted } from './run-record';
 import { promptOf } from '../pipeline/definition';
+import { FAILURE_TYPES } from '../pipeline/failure-types';
+import { conversationOf, correctionPrompt, reaskKey, reaskOf } from './reasks';
+import { storePreparedRequest } from './ai-requests';
+
+/** Corrective re-asks of an item unless the worker is told otherwise (AI_PARSE_REASKS). */
+const DEFAULT_PARSE_REASKS = 1;
 
 /** Each pipeline function's definition and own steps, by function name (handed in by the worker). */
 export type FunctionRegistry = Record<string, { definition: PipelineFunction; steps: FunctionSteps<any, any> }>;
@@ -45,6 +51,11 @@ export interface FinishedItem {
   save?: SavedOutput & { ms: number; credits: number };
   /** Why the item failed for good (at `stage`): the other items go on. */
   failed?: { stage: 'call' | 'parse' | 'save'; message: string; type?: string };
+  /**
+   * The answer could not be parsed and the model is asked again: the re-ask's request, stored,
+   * its credits reserved and its slot asked for. Without it (or when the run does not re-ask), `failed` stands.
+   */
+  reask?: { request: PreparedRequest; number: number; admission: CallAdmission };
   granted: GrantedCall[];
 }
 
@@ -190,7 +201,30 @@ export function createRunSteps(deps: ActivityDeps, functions: FunctionRegistry) 
     async function failedFor(err: unknown, stage: 'parse' | 'save', partial: FinishedItem): Promise<FinishedItem> {
       if (!(err instanceof ApplicationFailure && err.nonRetryable)) throw err;
       await releaseReservations(prisma, { taskId: input.taskId, itemKey: request.itemKey });
-      return { ...partial, failed: { stage, message: err.message, type: err.type ?? undefined } };
+      const failed = { stage, message: err.message, type: err.type ?? undefined };
+      const reask = stage === 'parse' && err.type === FAILURE_TYPES.modelOutput ? await askAgain(err.message) : undefined;
+      return reask ? { ...partial, failed, reask: reask.reask, granted: [...partial.granted, ...reask.granted] } : { ...partial, failed };
+    }
+
+    /** A text answer that is not what was asked for: one more question in the same conversation, if re-asks are left and the account can pay. */
+    async function askAgain(problem: string): Promise<{ reask: NonNullable<FinishedItem['reask']>; granted: GrantedCall[] } | undefined> {
+      if (definition.activities.call !== 'requestCompletion') return undefined;
+      const { base, number } = reaskOf(request.itemKey);
+      if (number >= (deps.parseReasks ?? DEFAULT_PARSE_REASKS)) return undefined;
+      const first = await prisma.aIRequest.findUnique({ where: { taskId_itemKey: { taskId: input.taskId, itemKey: base } }, select: { promptType: true } });
+      if (!first) return undefined;
+      const itemKey = reaskKey(base, number + 1);
+      const prompt = correctionPrompt(problem);
+      await storePreparedRequest(prisma, { taskId: input.taskId, itemKey, accountId: input.accountId, functionName: input.functionName, promptType: first.promptType, prompt });
+      const conversation = await conversationOf(prisma, input.taskId, itemKey, prompt);
+      const promptChars = conversation.reduce((sum, message) => sum + message.content.length, 0);
+      const settings = await steps.settings(prisma, input.accountId);
+      const next: PreparedRequest = { ...request, itemKey, promptChars };
+      const admitted = await admit(input, [next], () => creditsToReserve(steps.maxCallCostUsd(settings, promptChars)));
+      // An account that cannot pay for the question is not asked it: the item fails as it would have.
+      const admission = admitted.admissions[itemKey];
+      if (!admission || 'refused' in admission) return undefined;
+      return { reask: { request: next, number: number + 1, admission }, granted: admitted.granted };
     }
   }
 

@@ -6,11 +6,12 @@ import { loadTextModelSettings } from './settings/text-model';
 import { requestTextCompletion } from './openai-client';
 import { invalidInputError } from './failures';
 import { TextEventPublisher } from './live-progress';
+import { DEFAULT_SLOT_POLICY, holdSlot } from './ai-call-slots';
+import { throttledHeartbeat } from './heartbeat';
+import { traceProviderCall } from '../tracing/provider-call';
+import { conversationOf } from './reasks';
 
 const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
-const HEARTBEAT_EVERY_MS = 2_000;
-/** The functions whose answer is an article a reader watches being written (the stream's `text` events). */
-const STREAMED_TEXT_FUNCTIONS = new Set(['generate_content']);
 
 /**
  * AI_CALL for every text function: sends the prompt PREP stored, stores the answer beside it.
@@ -18,7 +19,7 @@ const STREAMED_TEXT_FUNCTIONS = new Set(['generate_content']);
  * An answer already stored (the worker died after the call, before Temporal heard of it) is reused:
  * the provider is not paid twice.
  */
-export function createCompletionActivities(deps: ActivityDeps) {
+export function createCompletionActivities(deps: ActivityDeps, streamsText: (functionName: string) => boolean) {
   const { prisma } = deps;
 
   async function requestCompletion(ref: CompletionRef): Promise<CompletionUsage> {
@@ -28,23 +29,34 @@ export function createCompletionActivities(deps: ActivityDeps) {
     if (request.responseText !== null) return usageOf(request);
 
     const settings = await loadTextModelSettings(prisma, ref.accountId);
+    // A corrective re-ask continues the item's conversation: its first prompt, the answers, the corrections.
+    const messages = await conversationOf(prisma, ref.taskId, ref.itemKey, request.prompt);
     const context = Context.current();
-    const beat = setInterval(() => context.heartbeat({ phase: 'waiting' }), HEARTBEAT_EVERY_MS);
-    const liveText = STREAMED_TEXT_FUNCTIONS.has(request.functionName)
+    const heartbeat = throttledHeartbeat(context);
+    const slot = holdSlot(prisma, deps.slots ?? DEFAULT_SLOT_POLICY, ref);
+    await slot.claimed;
+    const liveText = streamsText(request.functionName)
       ? new TextEventPublisher(prisma, ref.taskId, ref.itemKey, context.info.attempt, (err) =>
           context.log.warn('A live text event could not be published', { error: err instanceof Error ? err.message : String(err) }),
         )
       : undefined;
     try {
-      const answer = await requestTextCompletion({
-        settings,
-        prompt: request.prompt,
-        signal: context.cancellationSignal,
-        idleTimeoutMs: deps.providerIdleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
-        onText: (piece, chars) => {
-          context.heartbeat({ chars });
-          liveText?.add(piece);
-        },
+      // Every text provider speaks OpenAI's API (a self-hosted one too).
+      const answer = await traceProviderCall({ operation: 'chat', system: 'openai', model: settings.model, taskId: ref.taskId }, async (call) => {
+        const answer = await requestTextCompletion({
+          settings,
+          prompt: request.prompt,
+          ...(messages.length > 1 ? { messages } : {}),
+          signal: context.cancellationSignal,
+          idleTimeoutMs: deps.providerIdleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+          onText: (piece, chars) => {
+            heartbeat.beat({ chars });
+            liveText?.add(piece);
+          },
+        });
+        const cost = textCost(settings.rates, answer.inputTokens, answer.outputTokens);
+        call.answered({ model: answer.model, inputTokens: answer.inputTokens, outputTokens: answer.outputTokens, costUsd: cost });
+        return { ...answer, cost };
       });
       const saved = await prisma.aIRequest.update({
         where,
@@ -53,12 +65,13 @@ export function createCompletionActivities(deps: ActivityDeps) {
           model: answer.model,
           inputTokens: answer.inputTokens,
           outputTokens: answer.outputTokens,
-          cost: textCost(settings.rates, answer.inputTokens, answer.outputTokens),
+          cost: answer.cost,
         },
       });
       return usageOf(saved);
     } finally {
-      clearInterval(beat);
+      heartbeat.stop();
+      slot.stop();
       // The last batch goes out before the step ends, so it precedes the next progress event.
       await liveText?.close();
     }

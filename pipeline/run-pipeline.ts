@@ -4,6 +4,7 @@ import {
   condition,
   getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
@@ -28,6 +29,8 @@ import { stateOfStatus, type FinalRunStatus } from './run-status';
 
 /** Runs started before the items of a run ran side by side replay with the pipeline before it. */
 export const ITEMS_SIDE_BY_SIDE_PATCH = 'items-side-by-side';
+/** Runs of the side-by-side pipeline from before corrective re-asks fail an item at its first unusable answer. */
+export const PARSE_REASKS_PATCH = 'parse-reasks';
 
 const steps = proxyLocalActivities<Activities>({ ...DATABASE_STEP_OPTIONS, localRetryThreshold: LOCAL_RETRY_THRESHOLD });
 const providerSteps = proxyActivities<Activities>(PROVIDER_STEP_OPTIONS);
@@ -98,29 +101,35 @@ export async function runPipeline(definition: PipelineFunction, input: RunInput)
 
     let waiting = 0;
     let calledBefore = false;
+    /** Waits in the workflow until the call has a slot: told by the step that freed one, or asking again now and then. */
+    const slotFor = async (itemKey: string, first: Exclude<CallAdmission, { refused: string }>) => {
+      let admission = first;
+      if (!admission.granted) waiting++;
+      while (!admission.granted) {
+        progress.waiting(admission.position);
+        shown();
+        await condition(() => told.has(itemKey), WAITING_RECHECK);
+        told.delete(itemKey);
+        const again = await inTurn(() => steps.admitWaitingCalls(input, [itemKey], at(1)));
+        letGo(again.granted);
+        const next = again.admissions[itemKey];
+        admission = next && 'position' in next ? next : { granted: true };
+        if (admission.granted) waiting--;
+        if (waiting === 0) progress.noneWaiting();
+      }
+    };
+
     const runItem = async (index: number, first: CallAdmission): Promise<ItemRun> => {
-      const request = started.requests[index];
+      let request = started.requests[index];
       const id = request.itemId ?? request.itemKey;
       if ('refused' in first) {
         progress.itemFailed(index, 'call', first.refused);
         if (definition.requestsPer === 'batch') throw ApplicationFailure.nonRetryable(first.refused, FAILURE_TYPES.insufficientCredits);
         return { outcome: { id, status: 'failed', error: first.refused } };
       }
-      // Its credits are reserved: from here on it only waits for a slot, or has one.
-      let admission: Exclude<CallAdmission, { refused: string }> = first;
-      if (!admission.granted) waiting++;
-      while (!admission.granted) {
-        progress.waiting(admission.position);
-        shown();
-        await condition(() => told.has(request.itemKey), WAITING_RECHECK);
-        told.delete(request.itemKey);
-        const again = await inTurn(() => steps.admitWaitingCalls(input, [request.itemKey], at(1)));
-        letGo(again.granted);
-        const next = again.admissions[request.itemKey];
-        admission = next && 'position' in next ? next : { granted: true };
-        if (admission.granted) waiting--;
-        if (waiting === 0) progress.noneWaiting();
-      }
+      // Its credits are reserved: from here on it only waits for a slot, or has one (then it goes
+      // on in the same turn: no await in between, so its commands keep their order).
+      if (!first.granted) await slotFor(request.itemKey, first);
 
       // The phase the Web UI lists a run by while its calls run (the others pass within a step).
       if (!calledBefore) upsertSearchAttributes([{ key: AI_PHASE, value: 'AI_CALL' }]);
@@ -128,29 +137,48 @@ export async function runPipeline(definition: PipelineFunction, input: RunInput)
       progress.calling(index);
       // No step publishes while the call runs: its start is shown now.
       shown();
-      let callFailed: string | undefined;
-      try {
-        const usage = await providerSteps[definition.activities.call]({ taskId: input.taskId, itemKey: request.itemKey, accountId: input.accountId, slotted: true });
-        progress.called(index, { cost: usage.cost, tokens: usage.inputTokens + usage.outputTokens });
-      } catch (err) {
-        if (isCancellation(err)) throw err;
-        callFailed = failureMessage(err);
-        if (definition.requestsPer === 'batch') {
-          await inTurn(() => steps.finishItem(input, { index, request }, { failed: callFailed! }, at(2)));
-          throw err;
+      /** The re-ask being made (0: the item's first call). */
+      let reask = 0;
+      for (;;) {
+        let callFailed: string | undefined;
+        try {
+          const usage = await providerSteps[definition.activities.call]({ taskId: input.taskId, itemKey: request.itemKey, accountId: input.accountId, slotted: true });
+          const used = { cost: usage.cost, tokens: usage.inputTokens + usage.outputTokens };
+          if (reask === 0) progress.called(index, used);
+          else progress.reasked(index, reask, { usage: used });
+        } catch (err) {
+          if (isCancellation(err)) throw err;
+          callFailed = failureMessage(err);
+          if (reask > 0) progress.reasked(index, reask, { error: callFailed });
+          if (definition.requestsPer === 'batch') {
+            const current = request;
+            await inTurn(() => steps.finishItem(input, { index, request: current }, { failed: callFailed! }, at(2)));
+            throw err;
+          }
         }
+        const current = request;
+        const finished = await inTurn(() => steps.finishItem(input, { index, request: current }, callFailed === undefined ? {} : { failed: callFailed }, at(2)));
+        letGo(finished.granted);
+        // An answer that is not what was asked for: the model is asked again, a call of its own.
+        if (finished.reask && patched(PARSE_REASKS_PATCH)) {
+          reask = finished.reask.number;
+          request = finished.reask.request;
+          progress.reasking(index, reask, finished.failed?.message ?? 'the answer could not be used');
+          shown();
+          const admission = finished.reask.admission as Exclude<CallAdmission, { refused: string }>;
+          if (!admission.granted) await slotFor(request.itemKey, admission);
+          continue;
+        }
+        if (finished.failed) {
+          progress.itemFailed(index, finished.failed.stage, finished.failed.message);
+          if (definition.requestsPer === 'batch') throw ApplicationFailure.nonRetryable(finished.failed.message, finished.failed.type ?? FAILURE_TYPES.modelOutput);
+          return { outcome: { id, status: 'failed', error: finished.failed.message } };
+        }
+        progress.parsed(index, finished.parse!.count, finished.parse!.ms);
+        progress.charged(finished.save!.credits);
+        progress.saved(index, finished.save!.ms);
+        return { outcome: { id, status: 'success' }, counters: finished.save!.counters, count: finished.save!.count };
       }
-      const finished = await inTurn(() => steps.finishItem(input, { index, request }, callFailed === undefined ? {} : { failed: callFailed }, at(2)));
-      letGo(finished.granted);
-      if (finished.failed) {
-        progress.itemFailed(index, finished.failed.stage, finished.failed.message);
-        if (definition.requestsPer === 'batch') throw ApplicationFailure.nonRetryable(finished.failed.message, finished.failed.type ?? FAILURE_TYPES.modelOutput);
-        return { outcome: { id, status: 'failed', error: finished.failed.message } };
-      }
-      progress.parsed(index, finished.parse!.count, finished.parse!.ms);
-      progress.charged(finished.save!.credits);
-      progress.saved(index, finished.save!.ms);
-      return { outcome: { id, status: 'success' }, counters: finished.save!.counters, count: finished.save!.count };
     };
 
     const items = await Promise.all(started.requests.map((request, index) => runItem(index, started.admissions[request.itemKey] ?? { granted: true })));

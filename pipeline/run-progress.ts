@@ -161,6 +161,33 @@ export class RunProgress {
     this.advance();
   }
 
+  /**
+   * The item's answer could not be used and the model is asked again in the same conversation:
+   * re-ask `number` is a request step of its own, placed after the item's call.
+   */
+  reasking(index: number, number: number, problem: string): void {
+    const item = this.items[index];
+    const detailed = Math.min(this.items.length, DETAILED_ITEMS);
+    const place = (index < DETAILED_ITEMS ? 2 + index : 2 + detailed) + number / 10;
+    const key = `item:${index}:reask:${number}`;
+    this.begin(key, 'request', place, `${number > 1 ? `Re-ask ${number}` : 'Re-ask'}: ${item.label}`);
+    const entry = this.entries.get(key)!;
+    entry.message = `Asking again: ${problem.length > 300 ? `${problem.slice(0, 299)}…` : problem}`;
+    this.meta.current_item = item.label;
+  }
+
+  /** A re-ask's call ended: its usage counts like any call's. */
+  reasked(index: number, number: number, outcome: { usage?: { cost: number; tokens: number }; error?: string }): void {
+    const key = `item:${index}:reask:${number}`;
+    if (outcome.usage) {
+      this.meta.cost = roundCost(this.meta.cost + outcome.usage.cost);
+      this.meta.tokens += outcome.usage.tokens;
+      this.end(key, 'success', 'Answered again');
+    } else {
+      this.end(key, 'error', outcome.error ?? 'The re-ask failed', undefined, outcome.error);
+    }
+  }
+
   /** The item's answer was read (`count`: what it holds, for PARSE's message) and its save started. */
   parsed(index: number, count: number, parseMs: number): void {
     this.items[index].parsed = true;

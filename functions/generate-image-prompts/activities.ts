@@ -69,8 +69,9 @@ export const generateImagePromptsSteps: FunctionSteps<Content, ParsedImagePrompt
    * lower limit, a variant turned off) are removed.
    */
   async save(tx, { input, request, parsed }) {
-    const content = await tx.content.findFirst({ where: { id: Number(request.itemKey), accountId: input.accountId } });
-    if (!content) throw invalidInputError(`Content ${request.itemKey} no longer exists for this account.`);
+    const contentId = request.itemId ?? Number(request.itemKey);
+    const content = await tx.content.findFirst({ where: { id: contentId, accountId: input.accountId } });
+    if (!content) throw invalidInputError(`Content ${contentId} no longer exists for this account.`);
     const kept: number[] = [];
     for (const plan of imageRowsFor(parsed, parsed.variants)) {
       const where = { contentId_imageType_position: { contentId: content.id, imageType: plan.imageType, position: plan.position } };

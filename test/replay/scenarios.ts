@@ -127,6 +127,19 @@ export const RECORDED_SCENARIOS: RecordedScenario[] = [
     },
   },
   {
+    name: 'generate-content-reask',
+    async run(stack) {
+      // The first answer for the first article is empty: the model is asked again, and answers.
+      const account = await stack.createAccount();
+      await stack.configureOpenAI(account);
+      const ids = await writerTasks(stack, account, ['Choosing trail shoes', 'Marathon week one']);
+      stack.provider.enqueue({ path: '/v1/chat/completions', match: 'Choosing trail shoes', content: ' ' });
+      const taskId = await start(stack, account, '/api/v1/writer/tasks/auto_generate_content/', { ids });
+      expectState(await finalState(stack, account, taskId), 'SUCCESS');
+      return taskId;
+    },
+  },
+  {
     name: 'auto-generate-images-success',
     children: 2,
     async run(stack) {

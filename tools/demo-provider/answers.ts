@@ -26,7 +26,7 @@ export type AnswerKind = 'clusters' | 'ideas' | 'image_prompts' | 'article' | 'e
 export interface Conversation {
   /** System (and developer) messages, joined. */
   system: string;
-  /** The last user message. */
+  /** The first user message: the task (later ones correct an answer). */
   user: string;
 }
 

@@ -148,8 +148,9 @@ export function contentPieces(content: string): string[] {
 
 function conversationOf(request: ChatRequest): Conversation {
   const system = request.messages.filter((m) => m.role === 'system' || m.role === 'developer').map((m) => messageText(m.content));
-  const lastUser = [...request.messages].reverse().find((m) => m.role === 'user');
-  return { system: system.join('\n'), user: lastUser ? messageText(lastUser.content) : '' };
+  // The task is the first user message; later ones (after an answer of the assistant) correct it.
+  const task = request.messages.find((m) => m.role === 'user');
+  return { system: system.join('\n'), user: task ? messageText(task.content) : '' };
 }
 
 /** A message's text, whether the content is a string or a list of parts. */
