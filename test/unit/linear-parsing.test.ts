@@ -73,16 +73,16 @@ function seconds(run: () => void): number {
   return (performance.now() - start) / 1000;
 }
 
-/** How much longer the 10n input takes than the n input: the best of 5 runs against the best of 3. */
+/** How much longer the 10n input takes than the n input: the best of 3 runs against the best of 2. */
 function growth(parse: (text: string) => unknown, shape: (size: number) => string, n: number): number {
   const small = shape(n);
   const large = shape(10 * n);
   settle(parse, large); // compiles the code on the paths these inputs take
   let smallTime = Infinity;
   let largeTime = Infinity;
-  for (let round = 0; round < 5; round++) {
+  for (let round = 0; round < 3; round++) {
     smallTime = Math.min(smallTime, seconds(() => settle(parse, small)));
-    if (round < 3) largeTime = Math.min(largeTime, seconds(() => settle(parse, large)));
+    if (round < 2) largeTime = Math.min(largeTime, seconds(() => settle(parse, large)));
   }
   return largeTime / smallTime;
 }
