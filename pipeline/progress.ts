@@ -36,6 +36,8 @@ export const progressMetaSchema = z.object({
   current_item: z.string().optional(),
   /** While an AI call of the task waits for a slot: its place in its account's line (1 = next). */
   queue_position: z.number().int().optional(),
+  /** The run was re-parsed: its parse and save ran again on the answers already stored (no new AI call). */
+  reparsed: z.boolean().optional(),
 });
 
 export const itemOutcomeSchema = z.object({

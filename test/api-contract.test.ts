@@ -18,9 +18,9 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/** Every error answer is exactly `{ success: false, error }`, with nothing else beside it. */
+/** Every error answer is exactly `{ success: false, error, request_id }`, with nothing else beside it. */
 function expectError(answer: ApiAnswer, status: number, error: string | RegExp) {
-  expect({ status: answer.status, keys: Object.keys(answer.body ?? {}).sort() }).toEqual({ status, keys: ['error', 'success'] });
+  expect({ status: answer.status, keys: Object.keys(answer.body ?? {}).sort() }).toEqual({ status, keys: ['error', 'request_id', 'success'] });
   expect(answer.body.success).toBe(false);
   if (typeof error === 'string') expect(answer.body.error).toBe(error);
   else expect(answer.body.error).toMatch(error);
@@ -180,6 +180,7 @@ describe('GET /api/v1/system/ai-task-logs/', () => {
           result: null,
           retry_of: null,
           retried_as: null,
+          reparsed_at: null,
           created_at: expect.any(String),
           started_at: expect.any(String),
           finished_at: expect.any(String),
@@ -302,7 +303,7 @@ describe('the error handler answers every failure as { success: false, error }',
     await stack.prisma.aITaskLog.create({ data: { taskId: 'log-nan', accountId: broken.accountId, functionName: 'auto_cluster' } });
     await stack.prisma.$executeRaw`UPDATE ai_task_logs SET cost = 'NaN' WHERE task_id = 'log-nan'`;
     const answer = await stack.api('GET', '/api/v1/system/ai-task-logs/', { key: broken.apiKey });
-    expect(answer.body).toEqual({ success: false, error: 'Internal server error' });
+    expect(answer.body).toEqual({ success: false, error: 'Internal server error', request_id: expect.any(String) });
     expect(answer.status).toBe(500);
   });
 });
@@ -326,7 +327,7 @@ describe('when PostgreSQL is unreachable', () => {
   it('health answers 503 naming the database, with Temporal ok', async () => {
     const response = await fetch(`${baseUrl}/api/v1/health/`);
     expect(response.status).toBe(503);
-    expect(await response.json()).toEqual({ success: false, database: 'unreachable', temporal: 'ok', error: 'Unreachable: database' });
+    expect(await response.json()).toEqual({ success: false, database: 'unreachable', temporal: 'ok', error: 'Unreachable: database', request_id: expect.any(String) });
   });
 
   it('liveness answers 200 without asking the unreachable database', async () => {
@@ -338,6 +339,6 @@ describe('when PostgreSQL is unreachable', () => {
   it('an authenticated route answers 503 saying the database is unreachable, not 500', async () => {
     const response = await fetch(`${baseUrl}/api/v1/planner/sectors/`, { headers: { authorization: `Bearer ${account.apiKey}` } });
     expect(response.status).toBe(503);
-    expect(await response.json()).toEqual({ success: false, error: 'The database is unreachable; try again shortly.' });
+    expect(await response.json()).toEqual({ success: false, error: 'The database is unreachable; try again shortly.', request_id: expect.any(String) });
   });
 });

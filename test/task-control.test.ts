@@ -133,10 +133,10 @@ describe('reset', () => {
     expect((await stack.prisma.aITaskLog.findUniqueOrThrow({ where: { taskId } })).status).toBe('success');
   });
 
-  it('makes the AI call again when the model answered prose the first time', async () => {
+  it('makes the AI call again when the model answered prose the first time (and to the re-ask)', async () => {
     const account = await stack.createAccount();
     await stack.configureOpenAI(account);
-    stack.provider.enqueue({ prose: true, path: '/v1/chat/completions' });
+    stack.provider.enqueue({ prose: true, path: '/v1/chat/completions', times: 2 });
     const taskId = await startClustering(account, await keywordsFor(account, ['prose first', 'json later']));
     const failed = await stack.waitForTask(account, taskId);
     expect(failed[failed.length - 1]).toMatchObject({ state: 'FAILURE', meta: { phase: 'PARSE' } });

@@ -37,8 +37,11 @@ export class FunctionButtons {
       const button = el('button', { type: 'button', class: 'start', 'data-function': fn.name, 'aria-describedby': reasonId }, fn.display_name);
       button.addEventListener('click', () => this.start(fn, button));
       const reason = el('span', { class: 'why', id: reasonId });
-      holder.append(el('div', { class: 'start-line', title: fn.description }, button, reason));
-      this.buttons.set(fn.name, { fn, button, reason });
+      const estimate = el('span', { class: 'estimate', 'aria-live': 'polite' });
+      const ask = el('button', { type: 'button', class: 'small estimate-ask', 'data-estimate': fn.name, 'aria-describedby': reasonId }, 'Estimate cost');
+      ask.addEventListener('click', () => this.estimate(this.buttons.get(fn.name)));
+      holder.append(el('div', { class: 'start-line', title: fn.description }, button, ask, reason, estimate));
+      this.buttons.set(fn.name, { fn, button, ask, reason, estimate, asked: 0 });
     }
     this.updateAll();
   }
@@ -82,6 +85,28 @@ export class FunctionButtons {
     const count = this.store.selectedRows(fn.input.resource).length;
     reason.textContent = why || `${plural(count, RESOURCES[fn.input.resource].noun)} selected (at most ${fn.max_items}).`;
     reason.classList.toggle('blocked', Boolean(why));
+    entry.ask.disabled = Boolean(why);
+    // An estimate is of the selection it was asked for: a new selection clears it.
+    entry.asked++;
+    entry.estimate.textContent = '';
+  }
+
+  /**
+   * What starting the function on the selection would cost (POST /api/v1/system/tasks/estimate/),
+   * shown beside its button: the credits it reserves, those it is likely to use, those available.
+   */
+  async estimate(entry) {
+    const ids = this.store.selectedRows(entry.fn.input.resource).map((r) => r.id);
+    const asked = ++entry.asked;
+    entry.estimate.textContent = 'Estimating…';
+    let text;
+    try {
+      const answer = await api('POST', '/api/v1/system/tasks/estimate/', { body: { function: entry.fn.name, ids } });
+      text = `Reserves up to ${plural(answer.credits.max, 'credit')}, about ${answer.credits.expected} expected; ${answer.available_credits} available.`;
+    } catch (error) {
+      text = `No estimate: ${error.message}`;
+    }
+    if (asked === entry.asked) entry.estimate.textContent = text;
   }
 
   async start(fn, button) {

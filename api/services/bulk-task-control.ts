@@ -3,17 +3,18 @@ import type { PrismaClient } from '../../db/client';
 import type { TaskState } from '../../pipeline/progress';
 import { HttpError, ServiceUnavailableError } from '../errors';
 import { isDatabaseUnavailable, isTemporalUnavailable } from '../unavailable';
-import { cancelTask, resetTask, retryTask } from './task-control';
+import { cancelTask, reparseTask, resetTask, retryTask } from './task-control';
 
 type Deps = { prisma: PrismaClient; temporal: Client; taskQueue: string };
 
-export const BULK_ACTIONS = ['retry', 'reset', 'cancel'] as const;
+export const BULK_ACTIONS = ['retry', 'reset', 'reparse', 'cancel'] as const;
 export type BulkAction = (typeof BULK_ACTIONS)[number];
 
 /** The progress states each action applies to: what a filter selects when it names no state. */
 export const ACTION_STATES = {
   retry: ['FAILURE', 'REVOKED'],
   reset: ['FAILURE'],
+  reparse: ['FAILURE'],
   cancel: ['PENDING', 'PROGRESS'],
 } as const satisfies Record<BulkAction, readonly TaskState[]>;
 
@@ -49,7 +50,7 @@ export interface BulkOptions {
 }
 
 /**
- * Retries, resets or cancels many tasks with the one-task operations of task-control.ts, each task
+ * Retries, resets, re-parses or cancels many tasks with the one-task operations of task-control.ts, each task
  * on its own: one that the operation refuses (already retried, still running, succeeded, not
  * found) is skipped with the reason, and the others go on. A task is retried once, so the same
  * bulk retry again starts nothing and lists every task as skipped ("already retried as …").
@@ -80,6 +81,9 @@ export async function applyToTasks(deps: Deps, action: BulkAction, taskIds: read
         }
         case 'reset':
           await resetTask(deps, accountId, taskId);
+          return { done: { task_id: taskId } };
+        case 'reparse':
+          await reparseTask(deps, accountId, taskId);
           return { done: { task_id: taskId } };
         case 'cancel':
           await cancelTask(deps, accountId, taskId);

@@ -113,11 +113,66 @@ export async function resetTask(deps: Deps, accountId: number, taskId: string): 
   if (!RESETTABLE_STATUSES.includes(run.status)) throw new ConflictError(`Task ${taskId} is ${run.status}; only a failed task can be reset.`);
   const definition = findFunction(run.functionName);
   if (!definition) throw new ConflictError(`Task ${taskId} ran an unknown function '${run.functionName}'.`);
+  return resetToBeforeCall(deps, run, definition, 'reset');
+}
 
+/** The phases a run that failed with its answers stored ended in: what a re-parse can do again. */
+export const REPARSABLE_PHASES: readonly string[] = ['PARSE', 'SAVE'];
+
+/**
+ * Re-parses a run that failed at PARSE or SAVE: the same Temporal reset as `resetTask`, but the
+ * answers stay stored, so the run's AI calls are answered from `ai_requests` (no provider request,
+ * nothing paid twice) and its parse and save run again with today's code and settings. What an
+ * earlier parse found is dropped (what PREP kept beside a request, an image's negative prompt,
+ * stays); rows already saved stay saved. The record keeps when it was re-parsed (`reparsed_at`).
+ */
+export async function reparseTask(deps: Deps, accountId: number, taskId: string): Promise<string> {
+  const run = await ownedRun(deps.prisma, accountId, taskId);
+  if (!RESETTABLE_STATUSES.includes(run.status)) {
+    throw new ConflictError(`Task ${taskId} is ${run.status}; only a task that failed at PARSE or SAVE can be re-parsed.`);
+  }
+  if (!REPARSABLE_PHASES.includes(run.phase)) {
+    throw new ConflictError(
+      `Task ${taskId} failed at ${run.phase}, before any answer was parsed; only a task that failed at PARSE or SAVE can be re-parsed. Reset or retry it instead.`,
+    );
+  }
+  const definition = findFunction(run.functionName);
+  if (!definition) throw new ConflictError(`Task ${taskId} ran an unknown function '${run.functionName}'.`);
+  if (definition.kind !== 'pipeline') {
+    throw new ConflictError(`Task ${taskId} runs ${definition.name}, which is made of other runs; re-parse those runs, or reset this one.`);
+  }
+  // Every item must have its answer: a re-parse never asks the provider the first question again.
+  const unanswered = await deps.prisma.aIRequest.findMany({
+    where: { taskId, responseText: null, saved: { equals: Prisma.DbNull }, NOT: { itemKey: { contains: REASK_MARK } } },
+    select: { itemKey: true },
+    orderBy: { itemKey: 'asc' },
+    take: 10,
+  });
+  if (unanswered.length) {
+    throw new ConflictError(
+      `Task ${taskId} has no stored answer for item(s) ${unanswered.map((r) => r.itemKey).join(', ')}: their AI call failed, so there is nothing to re-parse. Reset or retry it instead.`,
+    );
+  }
+  return resetToBeforeCall(deps, run, definition, 'reparse');
+}
+
+/** How a re-ask's item key continues its item's (activities/reasks.ts). */
+const REASK_MARK = '~reask';
+
+type RunRecord = Awaited<ReturnType<typeof ownedRun>>;
+
+/**
+ * Temporal's reset of the run to the workflow task before its first AI call; the record is
+ * reopened first (the reset run may finish before this returns) and closed again if Temporal
+ * refuses. `reset` drops the answers not saved, so the calls are made again; `reparse` keeps them
+ * and drops only what their parse found.
+ */
+async function resetToBeforeCall(deps: Deps, run: RunRecord, definition: NonNullable<ReturnType<typeof findFunction>>, how: 'reset' | 'reparse'): Promise<string> {
+  const { taskId } = run;
   const handle = deps.temporal.workflow.getHandle(taskId);
   const gone = () =>
     new ConflictError(
-      `Task ${taskId} cannot be reset: its run is no longer kept by Temporal (deleted, or past the namespace's retention), so there is no history to reset to; retry it instead.`,
+      `Task ${taskId} cannot be ${how === 'reset' ? 'reset' : 're-parsed'}: its run is no longer kept by Temporal (deleted, or past the namespace's retention), so there is no history to reset to; retry it instead.`,
     );
   let history: Awaited<ReturnType<typeof handle.fetchHistory>>;
   try {
@@ -135,16 +190,26 @@ export async function resetTask(deps: Deps, accountId: number, taskId: string): 
   const before = firstCall ? completions.filter((e) => Number(e.eventId) < Number(firstCall.eventId)) : completions.slice(0, 1);
   const resetPoint = before[before.length - 1];
   if (!resetPoint) throw new ConflictError(`Task ${taskId} has no workflow task to reset to.`);
+  if (how === 'reparse' && !firstCall) throw new ConflictError(`Task ${taskId} made no AI call; there is nothing to re-parse. Reset or retry it instead.`);
 
-  // The record is reopened before the reset: the reset run may finish (and complete the record)
-  // before this request returns. If Temporal refuses the reset, the record is closed again.
+  // The run's own requests and its child runs' (`<task id>-<function>`), those not saved.
+  const unsaved = { OR: [{ taskId }, { taskId: { startsWith: `${taskId}-` } }], saved: { equals: Prisma.DbNull } };
+  const answers: Array<Prisma.PrismaPromise<unknown>> =
+    how === 'reset'
+      ? [deps.prisma.aIRequest.updateMany({ where: unsaved, data: { responseText: null, parsed: Prisma.DbNull } })]
+      : [
+          // What a parse found is dropped; what PREP kept with the request (an image's negative prompt) stays.
+          deps.prisma.$executeRaw`
+            UPDATE ai_requests SET parsed = CASE WHEN jsonb_typeof(parsed) = 'object' AND parsed->'negative_prompt' IS NOT NULL
+              THEN jsonb_build_object('negative_prompt', parsed->'negative_prompt') ELSE NULL END
+            WHERE task_id = ${taskId} AND saved IS NULL AND parsed IS NOT NULL`,
+        ];
   await deps.prisma.$transaction([
-    // The run's own requests and its child runs' (`<task id>-<function>`).
-    deps.prisma.aIRequest.updateMany({
-      where: { OR: [{ taskId }, { taskId: { startsWith: `${taskId}-` } }], saved: { equals: Prisma.DbNull } },
-      data: { responseText: null, parsed: Prisma.DbNull },
+    ...answers,
+    deps.prisma.aITaskLog.update({
+      where: { taskId },
+      data: { status: 'pending', error: null, finishedAt: null, result: Prisma.DbNull, ...(how === 'reparse' ? { reparsedAt: new Date() } : {}) },
     }),
-    deps.prisma.aITaskLog.update({ where: { taskId }, data: { status: 'pending', error: null, finishedAt: null, result: Prisma.DbNull } }),
     announceTaskChange(deps.prisma, taskId),
   ]);
   try {
@@ -154,12 +219,18 @@ export async function resetTask(deps: Deps, accountId: number, taskId: string): 
       workflowExecution: { workflowId: taskId, runId: description.runId },
       workflowTaskFinishEventId: resetPoint.eventId,
       requestId: randomUUID(),
-      reason: `reset from the API to before ${firstCall ? 'the AI call' : 'INIT'}`,
+      reason:
+        how === 'reparse'
+          ? 'reparse from the API: parse and save again on the stored answers'
+          : `reset from the API to before ${firstCall ? 'the AI call' : 'INIT'}`,
     });
     return answer.runId ?? '';
   } catch (err) {
     await deps.prisma.$transaction([
-      deps.prisma.aITaskLog.update({ where: { taskId }, data: { status: run.status, error: run.error, finishedAt: run.finishedAt, result: run.result ?? Prisma.DbNull } }),
+      deps.prisma.aITaskLog.update({
+        where: { taskId },
+        data: { status: run.status, error: run.error, finishedAt: run.finishedAt, result: run.result ?? Prisma.DbNull, reparsedAt: run.reparsedAt },
+      }),
       announceTaskChange(deps.prisma, taskId),
     ]);
     throw isRunGone(err) ? gone() : err;

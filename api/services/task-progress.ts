@@ -15,9 +15,14 @@ import { ProgressAnswerCache } from './progress-answer-cache';
 
 const QUERY_DEADLINE_MS = 5_000;
 
-type RunRecord = RecordedRun & { taskId: string; startedAt: Date | null };
+type RunRecord = RecordedRun & { taskId: string; startedAt: Date | null; reparsedAt: Date | null };
 
-const RECORD_FIELDS = { ...RECORDED_RUN_FIELDS, taskId: true, startedAt: true } as const;
+const RECORD_FIELDS = { ...RECORDED_RUN_FIELDS, taskId: true, startedAt: true, reparsedAt: true } as const;
+
+/** A re-parsed run says so in its answer (`meta.reparsed`), running or finished. */
+function markedReparsed(record: { reparsedAt: Date | null }, answer: TaskProgress): TaskProgress {
+  return record.reparsedAt ? { ...answer, meta: { ...answer.meta, reparsed: true } } : answer;
+}
 
 /**
  * The progress of one task, for its account only. A finished task is answered from its run record
@@ -58,11 +63,14 @@ export class TaskProgressService {
       const record = await this.prisma.aITaskLog.findFirst({ where: { taskId, accountId }, select: RECORD_FIELDS });
       if (!record) throw new NotFoundError(`Task ${taskId} not found.`);
       if (isFinal(record.status)) {
-        const finished = progressFromRecord(record);
+        const finished = markedReparsed(record, progressFromRecord(record));
         load?.keep(accountId, finished, 'final');
         return finished;
       }
-      const answer: TaskProgress = record.startedAt ? await this.shared(taskId, () => this.queryRunning(record)) : { state: 'PENDING', meta: pendingMeta() };
+      const answer: TaskProgress = markedReparsed(
+        record,
+        record.startedAt ? await this.shared(taskId, () => this.queryRunning(record)) : { state: 'PENDING', meta: pendingMeta() },
+      );
       // Only a record's answer is kept for good; one the query gave is kept as a running one.
       load?.keep(accountId, answer, 'running');
       return await this.withPlaceInLine(taskId, answer);

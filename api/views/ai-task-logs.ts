@@ -18,6 +18,8 @@ export const aiTaskLogView = z.object({
   result: z.unknown(),
   retry_of: z.string().nullable(),
   retried_as: z.string().nullable(),
+  /** When the run was last re-parsed (its parse and save ran again on the stored answers); null if never. */
+  reparsed_at: z.string().nullable(),
   created_at: z.string(),
   started_at: z.string().nullable(),
   finished_at: z.string().nullable(),
@@ -44,6 +46,7 @@ export function toAiTaskLogView(
     result: log.result,
     retry_of: log.retryOf,
     retried_as: log.retriedAs,
+    reparsed_at: log.reparsedAt?.toISOString() ?? null,
     created_at: log.createdAt.toISOString(),
     started_at: log.startedAt?.toISOString() ?? null,
     finished_at: log.finishedAt?.toISOString() ?? null,

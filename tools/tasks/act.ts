@@ -6,8 +6,8 @@ import { selectTaskIds, type TaskFilter } from '../../api/services/task-selectio
 import { UsageError } from './arguments';
 
 /** The JSON key of what an action did: `{"retried": […], "skipped": […]}`. */
-const DONE_KEY: Record<BulkAction, string> = { retry: 'retried', reset: 'reset', cancel: 'cancelled' };
-const VERB: Record<BulkAction, string> = { retry: 'Retry', reset: 'Reset', cancel: 'Cancel' };
+const DONE_KEY: Record<BulkAction, string> = { retry: 'retried', reset: 'reset', reparse: 'reparsed', cancel: 'cancelled' };
+const VERB: Record<BulkAction, string> = { retry: 'Retry', reset: 'Reset', reparse: 'Re-parse', cancel: 'Cancel' };
 
 /** Actions on more tasks than this show a progress line on stderr. */
 const PROGRESS_FROM = 10;

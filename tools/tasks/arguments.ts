@@ -15,13 +15,17 @@ Commands:
   show TASK_ID [--json]                      a task's progress answer, step log and Web UI link
   retry TASK_ID… | retry [filters]           new runs of failed or cancelled tasks, each retried once
   reset TASK_ID… | reset [filters]           failed runs continued from before their AI call
+  reparse TASK_ID… | reparse [filters]       runs failed at PARSE or SAVE parsed and saved again
+                                             from their stored answers (no new AI call)
+  estimate --function NAME --account ID ID…  what starting NAME on those ids would cost (credits
+          [--prompt-override TEXT]           reserved, expected, available); nothing is started
   cancel TASK_ID… | cancel [filters]         running tasks cancelled
 
 Filters:
   --account ID          one account's tasks
   --function NAME       ${FUNCTION_NAMES.join(', ')}
   --state STATE[,STATE] ${TASK_STATES.join(', ')}
-                        (retry: FAILURE, REVOKED by default; reset: FAILURE; cancel: PENDING, PROGRESS)
+                        (retry: FAILURE, REVOKED by default; reset, reparse: FAILURE; cancel: PENDING, PROGRESS)
   --phase PHASE         where an ended run stopped: ${PHASES.join(', ')}
   --since WHEN          created since ${SINCE_HELP}
   --limit N             at most N tasks (list: 50 by default; actions: all that match)
@@ -39,7 +43,8 @@ export type Command =
   | { name: 'help' }
   | { name: 'list'; filter: TaskFilter; limit: number; json: boolean }
   | { name: 'show'; taskId: string; json: boolean }
-  | { name: BulkAction; taskIds: string[]; filter?: TaskFilter; limit?: number; json: boolean; yes: boolean };
+  | { name: BulkAction; taskIds: string[]; filter?: TaskFilter; limit?: number; json: boolean; yes: boolean }
+  | { name: 'estimate'; functionName: string; accountId: number; ids: number[]; promptOverride?: string; json: boolean };
 
 const LIST_LIMIT = 50;
 const MAX_LIMIT = 100_000;
@@ -51,6 +56,7 @@ const OPTIONS = {
   phase: { type: 'string' },
   since: { type: 'string' },
   limit: { type: 'string' },
+  'prompt-override': { type: 'string' },
   json: { type: 'boolean' },
   yes: { type: 'boolean', short: 'y' },
   help: { type: 'boolean', short: 'h' },
@@ -58,11 +64,13 @@ const OPTIONS = {
 
 type OptionName = keyof typeof OPTIONS;
 const FILTER_OPTIONS: OptionName[] = ['account', 'function', 'state', 'phase', 'since'];
-const ALLOWED: Record<'list' | 'show' | BulkAction, OptionName[]> = {
+const ALLOWED: Record<'list' | 'show' | 'estimate' | BulkAction, OptionName[]> = {
   list: [...FILTER_OPTIONS, 'limit', 'json', 'help'],
   show: ['json', 'help'],
   retry: [...FILTER_OPTIONS, 'limit', 'json', 'yes', 'help'],
   reset: [...FILTER_OPTIONS, 'limit', 'json', 'yes', 'help'],
+  reparse: [...FILTER_OPTIONS, 'limit', 'json', 'yes', 'help'],
+  estimate: ['function', 'account', 'prompt-override', 'json', 'help'],
   cancel: [...FILTER_OPTIONS, 'limit', 'json', 'yes', 'help'],
 };
 
@@ -78,9 +86,9 @@ export function parseCommand(argv: string[], now = Date.now()): Command {
   const [name, ...rest] = positionals;
   if (!name) {
     if (values.help) return { name: 'help' };
-    throw new UsageError('Name a command: list, show, retry, reset or cancel.');
+    throw new UsageError('Name a command: list, show, retry, reset, reparse, cancel or estimate.');
   }
-  if (!(name in ALLOWED)) throw new UsageError(`Unknown command "${name}": the commands are list, show, retry, reset and cancel.`);
+  if (!(name in ALLOWED)) throw new UsageError(`Unknown command "${name}": the commands are list, show, retry, reset, reparse, cancel and estimate.`);
   const command = name as keyof typeof ALLOWED;
   if (values.help) return { name: 'help' };
   const given = (Object.keys(values) as OptionName[]).filter((option) => values[option] !== undefined);
@@ -92,6 +100,7 @@ export function parseCommand(argv: string[], now = Date.now()): Command {
     if (rest.length !== 1) throw new UsageError('show takes one task id: npm run tasks -- show TASK_ID');
     return { name: 'show', taskId: rest[0], json };
   }
+  if (command === 'estimate') return estimateCommand(values, rest, json);
   // An action's --state may name only the states it applies to.
   const filter = readFilter(values, command === 'list' ? TASK_STATES : ACTION_STATES[command], now);
   const limit = values.limit === undefined ? undefined : wholeNumber('limit', values.limit, 1, MAX_LIMIT);
@@ -150,6 +159,28 @@ function wholeNumber(option: string, value: string, min: number, max: number): n
   const n = Number(value);
   if (n < min || n > max) throw new UsageError(`--${option} must be between ${min} and ${max}, got ${value}.`);
   return n;
+}
+
+/** `estimate --function NAME --account ID ID…`: a function's name or alias, the account, and the ids a start would name. */
+function estimateCommand(values: Partial<Record<OptionName, string | boolean>>, ids: string[], json: boolean): Command {
+  const functionName = values.function as string | undefined;
+  const account = values.account as string | undefined;
+  if (functionName === undefined || account === undefined) {
+    throw new UsageError('estimate needs --function NAME and --account ID, then the ids: npm run tasks -- estimate --function generate_content --account 7 12 13 14');
+  }
+  if (ids.length === 0) throw new UsageError('estimate needs the ids a start would name, after the options.');
+  const promptOverride = values['prompt-override'] as string | undefined;
+  return {
+    name: 'estimate',
+    functionName,
+    accountId: wholeNumber('account', account, 1, 2_147_483_647),
+    ids: ids.map((id) => {
+      if (!/^\d+$/.test(id) || Number(id) < 1 || Number(id) > 2_147_483_647) throw new UsageError(`"${id}" is not an id: ids are whole numbers from 1.`);
+      return Number(id);
+    }),
+    ...(promptOverride !== undefined ? { promptOverride } : {}),
+    json,
+  };
 }
 
 export function isBulkAction(name: string): name is BulkAction {

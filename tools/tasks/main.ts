@@ -7,9 +7,11 @@ import { isBulkAction, parseCommand, USAGE, UsageError, type Command } from './a
 import { listTasks, listText } from './list';
 import { openDatabase, openTemporal, readTasksSettings } from './settings';
 import { showTask, showText } from './show';
+import { estimateText } from './estimate';
+import { estimateStart } from '../../api/services/task-estimate';
 
 /**
- * `npm run tasks -- list|show|retry|reset|cancel …`: the operators' view of runs, through the
+ * `npm run tasks -- list|show|retry|reset|reparse|cancel|estimate …`: the operators' view of runs, through the
  * service's own code (its database, its Temporal client, task-control.ts). Exit codes: 0 done, 1 a
  * failure (or a named task that does not exist), 2 a usage error.
  */
@@ -44,6 +46,15 @@ async function main(argv: string[]): Promise<number> {
           return 1;
         }
         console.log(command.json ? JSON.stringify(shown) : showText(shown));
+        return 0;
+      }
+      case 'estimate': {
+        const estimate = await estimateStart(prisma, command.functionName, {
+          accountId: command.accountId,
+          ids: command.ids,
+          ...(command.promptOverride !== undefined ? { promptOverride: command.promptOverride } : {}),
+        });
+        console.log(command.json ? JSON.stringify(estimate) : estimateText(estimate));
         return 0;
       }
       default: {

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { errorResponses, startErrorResponses, taskIdParams } from '../../schemas';
-import { cancelTask, resetTask, retryTask } from '../../services/task-control';
+import { errorResponses, positiveId, startBody, startErrorResponses, taskIdParams } from '../../schemas';
+import { cancelTask, reparseTask, resetTask, retryTask } from '../../services/task-control';
+import { estimateStart } from '../../services/task-estimate';
 import { ACTION_STATES, applyToTasks, MAX_BULK_TASKS } from '../../services/bulk-task-control';
 import { FUNCTION_NAMES, selectTaskIds, sinceSchema, taskWhere, type TaskFilter } from '../../services/task-selection';
 import { BadRequestError } from '../../errors';
@@ -37,7 +38,31 @@ const bulkRetryAnswer = z.object({
   skipped: z.array(z.object({ task_id: z.string(), reason: z.string() })),
 });
 
-/** Operator actions on a run: cancel, retry with the same input, reset a failed run. */
+/** What a start would cost: the start's own body, and the function it would start. */
+const estimateBody = startBody
+  .extend({
+    /** A function's name or one of its aliases (GET /api/v1/system/ai-functions/). */
+    function: z.string().min(1).max(100),
+    sector_id: positiveId.optional(),
+  })
+  .strict();
+
+const creditsAndCost = z.object({ max: z.number(), expected: z.number() });
+
+const estimateAnswer = z.object({
+  success: z.literal(true),
+  function_name: z.string(),
+  items: z.number().int(),
+  ai_calls: z.number().int(),
+  /** `max`: what the run reserves (the most it can be charged); `expected`: what it is likely to be charged. */
+  credits: z.object({ max: z.number().int(), expected: z.number().int() }),
+  cost_usd: creditsAndCost,
+  available_credits: z.number().int(),
+  /** `history`: expected from the account's recent runs of the function; `prompt_size`: from the prompts alone. */
+  basis: z.enum(['history', 'prompt_size']),
+});
+
+/** Operator actions on a run: cancel, retry with the same input, reset a failed run, re-parse its stored answers; and a start's estimate. */
 export const taskRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/api/v1/system/tasks/retry/',
@@ -77,6 +102,29 @@ export const taskRoutes: FastifyPluginAsyncZod = async (app) => {
         retried: outcome.done.map((done) => ({ task_id: done.task_id, new_task_id: done.new_task_id ?? '' })),
         skipped: outcome.skipped,
       };
+    },
+  );
+
+  app.post(
+    '/api/v1/system/tasks/estimate/',
+    {
+      schema: {
+        tags: ['tasks'],
+        description:
+          "What starting `function` on `ids` would cost, checked as the start is (the same 400 and 404 answers) and started nothing: the credits the run would reserve (`max`), those it is likely to be charged (`expected`, from the account's recent runs of the function, else the prompts' size) and the credits available now.",
+        body: estimateBody,
+        response: { 200: estimateAnswer, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const body = request.body;
+      const estimate = await estimateStart(app.prisma, body.function, {
+        accountId: request.accountId,
+        ids: body.ids,
+        sectorId: body.sector_id,
+        promptOverride: body.prompt_override,
+      });
+      return { success: true as const, ...estimate };
     },
   );
 
@@ -129,6 +177,23 @@ export const taskRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const runId = await resetTask(app, request.accountId, request.params.task_id);
       return { success: true as const, task_id: request.params.task_id, run_id: runId, message: 'Reset to before the failed step' };
+    },
+  );
+
+  app.post(
+    '/api/v1/system/tasks/:task_id/reparse/',
+    {
+      schema: {
+        tags: ['tasks'],
+        description:
+          'Runs the parse and save of a task that failed at PARSE or SAVE again, on the answers already stored and with the code and settings of now, without asking the provider again (409 for any other task).',
+        params: taskIdParams,
+        response: { 200: z.object({ success: z.literal(true), task_id: z.string(), run_id: z.string(), message: z.string() }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const runId = await reparseTask(app, request.accountId, request.params.task_id);
+      return { success: true as const, task_id: request.params.task_id, run_id: runId, message: 'Re-parsing the stored answers' };
     },
   );
 };
