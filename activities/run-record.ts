@@ -1,6 +1,6 @@
 import type { PrismaClient } from '../db/client';
 import type { RunOutcome } from '../pipeline/run-io';
-import { creditsForCost } from './credits';
+import { chargeRunOnce } from './credits';
 import type { ActivityDeps } from './deps';
 
 /** Marks the run record as running: from here on, progress is answered from the workflow. */
@@ -9,8 +9,9 @@ export async function markRunStarted(prisma: PrismaClient, taskId: string): Prom
 }
 
 /**
- * DONE: completes the run record and, for a successful run, logs the credits it used.
- * Both are keyed by task id, so a repeated completion writes the same rows again, never twice.
+ * DONE of runs from before credits were reserved per call: completes the run record and, for a
+ * successful run, charges its cost once (keyed by task, so a repeated completion charges nothing
+ * more).
  */
 export function createRunRecordActivities({ prisma }: ActivityDeps) {
   async function completeRunRecord(outcome: RunOutcome): Promise<void> {
@@ -22,6 +23,7 @@ export function createRunRecordActivities({ prisma }: ActivityDeps) {
         data: {
           status: outcome.status,
           phase: outcome.phase,
+          percentage: outcome.percentage ?? null,
           message: outcome.message,
           duration: Math.max(0, Math.round(outcome.durationMs)),
           cost: outcome.cost,
@@ -39,19 +41,13 @@ export function createRunRecordActivities({ prisma }: ActivityDeps) {
         _sum: { inputTokens: true, outputTokens: true, cost: true },
         _max: { model: true },
       });
-      const costUsd = usage._sum.cost ?? 0;
-      const tokens = (usage._sum.inputTokens ?? 0) + (usage._sum.outputTokens ?? 0);
-      const entry = {
-        creditsUsed: creditsForCost(costUsd),
-        costUsd,
-        tokens,
+      await chargeRunOnce(tx, {
+        accountId: run.accountId,
+        taskId: outcome.taskId,
+        functionName: run.functionName,
+        costUsd: usage._sum.cost ?? 0,
+        tokens: (usage._sum.inputTokens ?? 0) + (usage._sum.outputTokens ?? 0),
         model: usage._max.model,
-        metadata: { function_name: run.functionName },
-      };
-      await tx.creditUsageLog.upsert({
-        where: { taskId_kind: { taskId: outcome.taskId, kind: 'usage' } },
-        create: { accountId: run.accountId, taskId: outcome.taskId, operationType: run.functionName, kind: 'usage', ...entry },
-        update: entry,
       });
     });
   }

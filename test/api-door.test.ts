@@ -227,7 +227,7 @@ describe('path parameters', () => {
   it('a malformed %-escape in the path answers 400 in the project shape', async () => {
     const answer = await send('GET', '/api/v1/planner/keywords/%E0%A4%A/');
     expect(answer.status).toBe(400);
-    expect(Object.keys(answer.body).sort()).toEqual(['error', 'success']);
+    expect(Object.keys(answer.body).sort()).toEqual(['error', 'request_id', 'success']);
   });
 });
 
@@ -257,7 +257,7 @@ describe('error messages', () => {
           const answer = await fetch(`${base}/api/v1/leaky/`);
           const body = (await answer.json()) as { success: boolean; error: string };
           expect(answer.status).toBe(400);
-          expect(Object.keys(body).sort()).toEqual(['error', 'success']);
+          expect(Object.keys(body).sort()).toEqual(['error', 'request_id', 'success']);
           expect(body.error).not.toMatch(/\n|\bat .*:\d+:\d+|\/(srv|usr|app|home|work)\/|node:internal|\.[jt]s\b/);
         }),
         { numRuns: 40 },

@@ -69,7 +69,7 @@ describe('auto_cluster end to end', () => {
     for (const cluster of clusters) {
       expect(cluster.status).toBe('active');
       expect(cluster.keywordsCount).toBe(cluster.keywords.length);
-      expect(cluster.volume).toBe(cluster.keywords.reduce((sum, k) => sum + k.volume, 0));
+      expect(Number(cluster.volume)).toBe(cluster.keywords.reduce((sum, k) => sum + k.volume, 0));
       for (const keyword of cluster.keywords) expect(keyword.status).toBe('mapped');
     }
   });
@@ -101,9 +101,12 @@ describe('auto_cluster end to end', () => {
     const record = await stack.prisma.aITaskLog.findUniqueOrThrow({ where: { taskId: request.taskId } });
     expect(record).toMatchObject({ status: 'success', phase: 'DONE', functionName: 'auto_cluster', tokens: final.meta.tokens });
     expect(record.finishedAt).not.toBeNull();
-    const credits = await stack.prisma.creditUsageLog.findMany({ where: { taskId: request.taskId } });
-    expect(credits).toHaveLength(1);
-    expect(credits[0].costUsd).toBeCloseTo(final.meta.cost, 10);
+    // The ledger: the call's reservation, its charge at the real cost, the reservation released.
+    const credits = await stack.prisma.creditUsageLog.findMany({ where: { taskId: request.taskId }, orderBy: { id: 'asc' } });
+    expect(credits.map((m) => m.kind)).toEqual(['reserve', 'charge', 'release']);
+    const charge = credits.find((m) => m.kind === 'charge')!;
+    expect(charge.costUsd).toBeCloseTo(final.meta.cost, 10);
+    expect(charge.credits).toBe(Math.ceil(final.meta.cost * 100));
   });
 
   it('sends the documented keyword lines to the provider, with the key and no retries', async () => {
@@ -138,8 +141,8 @@ describe('configuration is checked at INIT, once', () => {
     // Local activities' markers are written when the workflow task ends, just after the record.
     await stack.temporal.workflow.getHandle(started.body.task_id).result().catch(() => undefined);
     const history = await stack.temporal.workflow.getHandle(started.body.task_id).fetchHistory();
-    // A configuration error is not retried: one validation, its first attempt, failed.
-    const validations = localActivityRuns(history.events!, 'validateKeywords');
+    // A configuration error is not retried: one start step (INIT), its first attempt, failed.
+    const validations = localActivityRuns(history.events!, 'startRun');
     expect(validations).toEqual([expect.objectContaining({ attempt: 1, closedAs: 'failed' })]);
     expect(history.events!.some((e) => e.activityTaskScheduledEventAttributes)).toBe(false);
     const record = await stack.prisma.aITaskLog.findUniqueOrThrow({ where: { taskId: started.body.task_id } });
@@ -181,7 +184,7 @@ describe('the API checks input and starts nothing it rejects', () => {
     const before = await runCount(account);
     const empty = await startClustering(account, { ids: [] });
     expect(empty.status).toBe(400);
-    expect(empty.body).toEqual({ success: false, error: expect.stringContaining('ids') });
+    expect(empty.body).toEqual({ success: false, error: expect.stringContaining('ids'), request_id: expect.any(String) });
     const wrongType = await startClustering(account, { ids: 'one' });
     expect(wrongType.status).toBe(400);
     expect(wrongType.body.error).toContain('body.ids');
@@ -203,7 +206,7 @@ describe('the API checks input and starts nothing it rejects', () => {
   it('answers 401 without a key or with a wrong one', async () => {
     const none = await stack.api('GET', '/api/v1/planner/keywords/');
     expect(none.status).toBe(401);
-    expect(none.body).toEqual({ success: false, error: expect.stringContaining('API key') });
+    expect(none.body).toEqual({ success: false, error: expect.stringContaining('API key'), request_id: expect.any(String) });
     const wrong = await stack.api('GET', '/api/v1/planner/keywords/', { key: 'not-a-key' });
     expect(wrong.status).toBe(401);
   });
@@ -230,7 +233,7 @@ describe('the API checks input and starts nothing it rejects', () => {
   it('keeps accounts apart in lists', async () => {
     const other = await stack.createAccount('Separate');
     const list = await stack.api('GET', '/api/v1/planner/keywords/', { key: other.apiKey });
-    expect(list.body).toEqual({ success: true, count: 0, results: [] });
+    expect(list.body).toEqual({ success: true, count: 0, next: null, previous: null, results: [] });
   });
 
   it('masks the provider key in integration answers', async () => {

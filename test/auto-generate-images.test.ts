@@ -119,6 +119,7 @@ describe('POST /api/v1/writer/tasks/auto_generate_images/', () => {
     expect(answer.body).toEqual({
       success: false,
       error: `Writer tasks without content: ${bare.task.id}. Run generate_content for them first.`,
+      request_id: expect.any(String),
     });
     expect(await stack.prisma.aITaskLog.count()).toBe(before);
   });

@@ -292,7 +292,11 @@ describe('generate_images with Runware', () => {
     expect(calls.map((c) => c.path)).toEqual(['/v1', '/v1']);
     const fingerprint = createHash('sha256').update(RUNWARE_KEY).digest('hex').slice(0, 12);
     const prompts = ['Dunes at sunrise', 'A runner with a camel pack'];
-    for (const [index, call] of calls.entries()) {
+    // The images are drawn side by side: their calls arrive in any order, one per prompt.
+    const promptOf = (call: (typeof calls)[number]) => ((call.body as Array<{ positivePrompt?: string }>)[1]?.positivePrompt ?? '').replace(/^.*: /, '');
+    expect(calls.map(promptOf).sort()).toEqual([...prompts].sort());
+    for (const call of calls) {
+      const index = prompts.indexOf(promptOf(call));
       expect(call.method).toBe('POST');
       expect(call.apiKey).toEqual({ present: true, fingerprint });
       expect(call.body).toEqual([

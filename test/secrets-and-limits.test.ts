@@ -233,7 +233,7 @@ describe('start rate limits', () => {
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(60);
     const body = (await response.json()) as { success: boolean; error: string };
-    expect(Object.keys(body).sort()).toEqual(['error', 'success']);
+    expect(Object.keys(body).sort()).toEqual(['error', 'request_id', 'success']);
     expect(body.error).toMatch(/3 task starts a minute/);
   });
 

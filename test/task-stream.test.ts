@@ -4,18 +4,20 @@ import { createInterface } from 'node:readline';
 import { PHASES } from '../pipeline/phases';
 import type { TaskProgress } from '../pipeline/progress';
 import { taskProgressSchema } from '../pipeline/progress';
-import { StreamTokens, streamPath, streamTokenSecret } from '../api/live-progress/stream-token';
+import { StreamTokens, streamPath } from '../api/live-progress/stream-token';
 import { EventStreamReader, type StreamItem } from './support/event-stream-reader';
 import { freePort } from '../tools/net/ports';
 import { startTestStack, type TestAccount, type TestStack } from './support/stack';
 
 const KEEP_ALIVE_MS = 300;
+/** STREAM_TOKEN_SECRET of every API process of the suite, as production sets it. */
+const STREAM_TOKEN_SECRET = 'task-stream suite: the same secret in every API process';
 
 let stack: TestStack;
 let account: TestAccount;
 
 beforeAll(async () => {
-  stack = await startTestStack({ streamKeepAliveMs: KEEP_ALIVE_MS });
+  stack = await startTestStack({ streamKeepAliveMs: KEEP_ALIVE_MS, streamTokenSecret: STREAM_TOKEN_SECRET });
   account = await stack.createAccount('Streamers');
   await stack.configureOpenAI(account);
 });
@@ -107,7 +109,8 @@ describe('an auto_cluster run streamed with the API key', () => {
     for (const e of events.filter((p) => p.event === 'progress')) expect(taskProgressSchema.parse(e.data)).toEqual(e.data);
     const running = events.filter((e) => e.event === 'progress' && e.data.state === 'PROGRESS');
     const item = running.find((e) => e.data.meta.phase === 'AI_CALL')!.data.meta;
-    expect(item).toMatchObject({ current: 1, total: 1, current_item: expect.any(String) });
+    // current counts the items finished (none yet while the only call runs), total all of them.
+    expect(item).toMatchObject({ current: 0, total: 1, current_item: expect.any(String) });
     expect(item.request_steps.at(-1)).toMatchObject({ status: 'pending', stepName: expect.stringMatching(/^AI request/) });
   });
 
@@ -209,7 +212,7 @@ describe('stream_url: a token for clients that cannot send headers', () => {
   });
 
   it('refuses altered, expired and other tasks’ tokens with 401, and no credentials at all', async () => {
-    const tokens = new StreamTokens(streamTokenSecret({ databaseUrl: stack.databaseUrl }));
+    const tokens = new StreamTokens(STREAM_TOKEN_SECRET);
     const valid = tokens.issue(taskId, account.accountId);
     const altered = valid.slice(0, -2) + (valid.endsWith('AA') ? 'BB' : 'AA');
     const cases: Array<[string, string]> = [
@@ -221,7 +224,7 @@ describe('stream_url: a token for clients that cannot send headers', () => {
     for (const [query, message] of cases) {
       const reader = await EventStreamReader.open(`${streamUrl(taskId)}${query}`);
       expect(reader.status).toBe(401);
-      expect(reader.items[0].data).toEqual({ success: false, error: expect.stringContaining(message) });
+      expect(reader.items[0].data).toEqual({ success: false, error: expect.stringContaining(message), request_id: expect.any(String) });
     }
     // A token signed with another secret is refused: the signature is checked, not just the form.
     const foreign = new StreamTokens('another secret, another service').issue(taskId, account.accountId);
@@ -235,10 +238,10 @@ describe('stream_url: a token for clients that cannot send headers', () => {
     const stranger = await stack.createAccount('Stranger');
     const reader = await openWithKey(taskId, {}, stranger);
     expect(reader.status).toBe(404);
-    expect(reader.items[0].data).toEqual({ success: false, error: `Task ${taskId} not found.` });
+    expect(reader.items[0].data).toEqual({ success: false, error: `Task ${taskId} not found.`, request_id: expect.any(String) });
     expect((await openWithKey('auto_cluster-a1-unknown')).status).toBe(404);
     // A token bound to the task and a stranger's account does not open it either.
-    const tokens = new StreamTokens(streamTokenSecret({ databaseUrl: stack.databaseUrl }));
+    const tokens = new StreamTokens(STREAM_TOKEN_SECRET);
     expect((await EventStreamReader.open(`${streamUrl(taskId)}?token=${tokens.issue(taskId, stranger.accountId)}`)).status).toBe(404);
   });
 });
@@ -259,6 +262,7 @@ describe('several API processes', () => {
         PORT: String(port),
         HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',
+        STREAM_TOKEN_SECRET,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -296,7 +300,7 @@ describe('several API processes', () => {
     expect(events.at(-1)!.data).toEqual((await poll(taskId)).body);
   });
 
-  it("accepts this process's stream_url tokens (the default secret derives from the shared database)", async () => {
+  it("accepts this process's stream_url tokens (both have the same STREAM_TOKEN_SECRET)", async () => {
     const taskId = await startClustering({ delayMs: 1000 });
     const { stream_url } = (await poll(taskId)).body;
     const events = await (await EventStreamReader.open(`${otherBase}${stream_url}`)).toEnd();
@@ -322,7 +326,10 @@ describe('keep-alive and runs that end without a word', () => {
     await reader.until((r) => r.events.some((e) => e.data?.meta?.phase === 'AI_CALL'));
     await stack.temporal.workflow.getHandle(taskId).terminate('stopped by an operator');
     const events = await reader.toEnd(10_000);
-    expect(events.at(-1)).toMatchObject({ event: 'done', data: { state: 'FAILURE', error: 'The run ended as terminated.' } });
+    expect(events.at(-1)).toMatchObject({
+      event: 'done',
+      data: { state: 'REVOKED', error: 'The run was terminated: stopped by an operator.', meta: { phase: 'AI_CALL' } },
+    });
     expect(events.at(-1)!.data).toEqual((await poll(taskId)).body);
   });
 
@@ -388,22 +395,19 @@ describe('history stays small', () => {
     const text = (event: unknown) =>
       JSON.stringify(event, (key, value) => (key === 'data' && typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : value));
     const sizes = history.events!.map((e) => text(e).length);
-    // Database steps are local activities too: the publishing ones are those of publishProgress.
-    const allMarkers = history.events!.filter((e) => e.markerRecordedEventAttributes).map(text);
-    const markers = allMarkers.filter((m) => m.includes('publishProgress'));
-    expect(Math.max(...allMarkers.map((m) => m.length))).toBeLessThan(8 * 1024);
-    const rows = await stack.prisma.taskEvent.findMany({ where: { taskId, event: 'progress' }, select: { id: true } });
+    // The steps are local activities: each leaves a marker, and publishes progress itself.
+    const markers = history.events!.filter((e) => e.markerRecordedEventAttributes).map(text);
+    expect(Math.max(...markers.map((m) => m.length))).toBeLessThan(8 * 1024);
     expect(Math.max(...sizes)).toBeLessThan(100 * 1024);
-    // At most one publish per step start (10 items x 3 steps, 2 more), the DONE phase and the end:
-    // the changes in between travel together.
-    expect(markers.length).toBeGreaterThan(10);
-    expect(markers.length).toBeLessThanOrEqual(34);
-    // The progress answers are in the table, never in history: a marker holds no step log.
-    for (const marker of markers) {
-      expect(marker).not.toContain('request_steps');
-      expect(marker.length).toBeLessThan(2 * 1024);
-    }
-    // One marker per published event: every progress change and the end.
-    expect(markers.length).toBe(rows.length + 1);
+    // The progress answers are in the table, never in history: no event holds a step log.
+    for (const event of history.events!.map(text)) expect(event).not.toContain('request_steps');
+    // No step of its own publishes: one start step, one finishing step per item, one end.
+    expect(markers.filter((m) => m.includes('publishProgress'))).toHaveLength(0);
+    expect(markers.filter((m) => m.includes('finishItem'))).toHaveLength(10);
+    // Rows: at most the start step's three, two per item, one per item that waited for a slot and
+    // asked again, the last progress and done.
+    const rows = await stack.prisma.taskEvent.count({ where: { taskId, event: { in: ['progress', 'done'] } } });
+    expect(rows).toBeGreaterThan(10);
+    expect(rows).toBeLessThanOrEqual(3 + 3 * 10 + 2);
   });
 });

@@ -51,6 +51,8 @@ describe('POST and GET /api/v1/writer/tasks/', () => {
     expect(list.body).toEqual({
       success: true,
       count: 2,
+      next: null,
+      previous: null,
       results: [
         {
           id: first,
@@ -111,6 +113,7 @@ describe('POST and GET /api/v1/writer/tasks/', () => {
     expect(answer.body).toEqual({
       success: false,
       error: `Clusters not found: ${theirCluster.id}, 99999999. Ideas not found: ${theirIdea.id}.`,
+      request_id: expect.any(String),
     });
     expect(await stack.prisma.writerTask.count({ where: { accountId: account.accountId } })).toBe(before);
   });
@@ -136,7 +139,7 @@ describe('POST and GET /api/v1/writer/tasks/', () => {
     expect(completed.body.results.map((t: { id: number }) => t.id)).toEqual([ids[1]]);
 
     const theirs = await stack.api('GET', `/api/v1/writer/tasks/?ids=${ids.join(',')}`, { key: other.apiKey });
-    expect(theirs.body).toEqual({ success: true, count: 0, results: [] });
+    expect(theirs.body).toEqual({ success: true, count: 0, next: null, previous: null, results: [] });
     const tooMany = await stack.api('GET', '/api/v1/writer/tasks/?limit=501', { key: account.apiKey });
     expect(tooMany.status).toBe(400);
   });
@@ -222,10 +225,10 @@ describe('GET /api/v1/writer/content/', () => {
 
   it("answers 404 for unknown content and another account's, and lists nothing of others", async () => {
     const unknown = await stack.api('GET', '/api/v1/writer/content/99999999/', { key: account.apiKey });
-    expect(unknown).toEqual({ status: 404, body: { success: false, error: 'Content 99999999 not found.' } });
+    expect(unknown).toEqual({ status: 404, body: { success: false, error: 'Content 99999999 not found.', request_id: expect.any(String) } });
     const foreign = await stack.api('GET', `/api/v1/writer/content/${contentIds[0]}/`, { key: other.apiKey });
     expect(foreign.status).toBe(404);
     const list = await stack.api('GET', '/api/v1/writer/content/', { key: other.apiKey });
-    expect(list.body).toEqual({ success: true, count: 0, results: [] });
+    expect(list.body).toEqual({ success: true, count: 0, next: null, previous: null, results: [] });
   });
 });

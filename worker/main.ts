@@ -1,9 +1,15 @@
+// First: tracing's instrumentation patches the PostgreSQL driver as it loads.
+import { tracing } from './tracing';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
-import { readEnv } from '../config/env';
+import { commaList, readEnv } from '../config/env';
+import { providerHostPolicy } from '../activities/provider-hosts';
 import { createPrismaClient } from '../db/client';
 import { createAIWorker } from './create-worker';
+import { DEFAULT_SLOT_POLICY } from '../activities/ai-call-slots';
+import { startReconciler } from './reconciler';
 
 /**
  * The worker process: runs the AI functions' workflows and activities against the Temporal server
@@ -16,12 +22,17 @@ async function main(): Promise<void> {
   const prisma = createPrismaClient(env.DATABASE_URL, { max: env.DATABASE_POOL_SIZE });
   const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
   const bundle = env.WORKFLOW_BUNDLE_PATH ?? prebuiltWorkflowBundle();
+  const slots = { ...DEFAULT_SLOT_POLICY, accountLimit: env.ACCOUNT_MAX_CONCURRENT_AI_CALLS, overallLimit: env.AI_CALLS_MAX_IN_FLIGHT };
   const worker = await createAIWorker({
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     prisma,
     providerIdleTimeoutMs: env.AI_PROVIDER_IDLE_TIMEOUT_MS,
+    parseReasks: env.AI_PARSE_REASKS,
+    slots,
+    // A bad entry stops the worker here, naming it, rather than allowing or refusing something else.
+    providerHosts: providerHostPolicy(commaList(env.AI_PROVIDER_ALLOWED_HOSTS)),
     ...(bundle ? { workflowBundle: { codePath: bundle } } : {}),
     tuning: {
       maxConcurrentActivities: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
@@ -30,11 +41,18 @@ async function main(): Promise<void> {
     },
   });
   console.log(`Worker polling task queue '${env.TEMPORAL_TASK_QUEUE}' on ${env.TEMPORAL_ADDRESS}${bundle ? ' (prebuilt workflow bundle)' : ''}`);
+  // Runs terminated or timed out outside the service get their records ended without anyone polling.
+  const reconciler = startReconciler(
+    { prisma, temporal: new Client({ connection, namespace: env.TEMPORAL_NAMESPACE }), slots },
+    { log: (line) => console.log(line) },
+  );
   try {
     await worker.run();
   } finally {
+    await reconciler.stop();
     await connection.close();
     await prisma.$disconnect();
+    await tracing?.shutdown();
   }
 }
 

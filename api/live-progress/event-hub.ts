@@ -115,8 +115,8 @@ export class TaskEventHub {
     client.on('end', () => this.lost(client));
     try {
       await client.connect();
-      await client.query(`LISTEN ${TASK_EVENTS_CHANNEL}`);
       await client.query(`LISTEN ${ACCOUNT_KEYS_CHANNEL}`);
+      await client.query(`LISTEN ${TASK_EVENTS_CHANNEL}`);
     } catch (err) {
       client.removeAllListeners('end');
       client.on('error', () => undefined);

@@ -20,8 +20,11 @@ export class StreamTokens {
     return `${payload}.${this.sign(payload)}`;
   }
 
-  /** The account a valid token for this task was issued to; 401 with the reason otherwise. */
-  verify(token: string, taskId: string, nowMs = Date.now()): number {
+  /**
+   * The account a valid token for this task was issued to, and when the token expires (a stream
+   * opened with it ends then); 401 with the reason otherwise.
+   */
+  verify(token: string, taskId: string, nowMs = Date.now()): { accountId: number; expiresAtMs: number } {
     const [payload, signature, ...rest] = token.split('.');
     const expected = this.sign(payload ?? '');
     const given = Buffer.from(signature ?? '', 'utf8');
@@ -32,10 +35,11 @@ export class StreamTokens {
     if (!match || match[1] !== taskId) {
       throw new UnauthorizedError('The stream token was issued for another task; take the stream_url of this task from its progress endpoint.');
     }
-    if (Number(match[3]) * 1000 <= nowMs) {
+    const expiresAtMs = Number(match[3]) * 1000;
+    if (expiresAtMs <= nowMs) {
       throw new UnauthorizedError('The stream token has expired; take a fresh stream_url from the progress endpoint.');
     }
-    return Number(match[2]);
+    return { accountId: Number(match[2]), expiresAtMs };
   }
 
   private sign(payload: string): string {
@@ -44,14 +48,30 @@ export class StreamTokens {
 }
 
 /**
- * The signing secret: STREAM_TOKEN_SECRET, else one derived from the database URL, so every API
- * process sharing a database accepts the others' tokens without configuration (set the variable in
- * production: the URL is not a secret everywhere); else a random one (a lone process).
+ * The signing secret: STREAM_TOKEN_SECRET, and never one derived from another setting. A secret
+ * derived from the database URL is as guessable as the URL (compose's default one is public), so
+ * anyone could forge tokens, and anyone holding a token could test guesses of the database
+ * password offline. Without the variable, a process signs with a random secret of its own: its
+ * tokens work on that process only and until it restarts, which `warn` says once. Production
+ * refuses to start that way (`checkStreamTokenSecret`).
  */
-export function streamTokenSecret(options: { secret?: string; databaseUrl?: string }): string {
-  if (options.secret) return options.secret;
-  if (options.databaseUrl) return createHmac('sha256', 'ai-task-service stream tokens').update(options.databaseUrl, 'utf8').digest('hex');
-  return randomBytes(32).toString('hex');
+export function streamTokenSecret(configured: string | undefined, warn: (message: string) => void): string {
+  if (configured) return configured;
+  warn(
+    'STREAM_TOKEN_SECRET is not set: stream tokens are signed with a random secret of this process, so a stream_url ' +
+      'works on this API process only and stops working when it restarts. Set the same secret in every API process.',
+  );
+  return randomBytes(32).toString('base64url');
+}
+
+/** Production does not start without STREAM_TOKEN_SECRET: streams must survive restarts and work across API processes. */
+export function checkStreamTokenSecret(env: { NODE_ENV?: string; STREAM_TOKEN_SECRET?: string }): void {
+  if (env.NODE_ENV === 'production' && !env.STREAM_TOKEN_SECRET) {
+    throw new Error(
+      'STREAM_TOKEN_SECRET is required when NODE_ENV=production: set it to the same random secret of at least 32 ' +
+        'characters in every API process (make one with `openssl rand -base64 32`).',
+    );
+  }
 }
 
 export function streamPath(taskId: string): string {

@@ -6,9 +6,16 @@ import type { TaskProgress } from '../../pipeline/progress';
 import { TERMINAL_STATES } from '../../pipeline/progress';
 import type { TaskEventHub } from './event-hub';
 import type { TaskProgressService } from '../services/task-progress';
+import { TooManyRequestsError } from '../errors';
 
-/** Rows read per query; a long backlog is sent in several reads. */
-const READ_BATCH = 200;
+/**
+ * Rows read per query; a long backlog is sent in several reads. While a client does not read, the
+ * stream holds at most one read's rows (and the socket's buffer), so this also bounds its memory.
+ */
+const READ_BATCH = 50;
+
+/** Streams one account may have open on one API process at once, unless told otherwise. */
+export const DEFAULT_MAX_STREAMS_PER_ACCOUNT = 20;
 
 export const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -25,53 +32,96 @@ export interface TaskStreamDeps {
   log: FastifyBaseLogger;
   /** Milliseconds between keep-alive comments (15 s: below common proxy idle timeouts). */
   keepAliveMs: number;
+  /** Streams one account may have open on this process at once (20); each holds a socket and a subscription. */
+  maxStreamsPerAccount?: number;
+}
+
+/** How a stream was opened: `endsAtMs` is when the stream token it was opened with expires (none with an API key). */
+export interface StreamOpening {
+  accountId: number;
+  taskId: string;
+  /** The client's Last-Event-ID when it reconnects. */
+  afterId?: number;
+  endsAtMs?: number;
 }
 
 /** Every open stream of this API process, so closing the app ends them (an open response would hold it up). */
 export class TaskStreams {
   private readonly streams = new Set<TaskStream>();
+  private readonly openPerAccount = new Map<number, number>();
 
   constructor(private readonly deps: TaskStreamDeps) {}
 
   /**
    * Opens a task's stream: listening starts before anything is read, so no row falls between the
-   * backlog and the live rows. `afterId` is the client's Last-Event-ID when it reconnects.
+   * backlog and the live rows. An account with its most streams open already is refused (429).
    */
-  async open(accountId: number, taskId: string, afterId: number | undefined): Promise<TaskStream> {
-    const stream = new TaskStream(this.deps, accountId, taskId, afterId, () => this.streams.delete(stream));
-    await stream.subscribe();
+  async open(opening: StreamOpening): Promise<TaskStream> {
+    const { accountId } = opening;
+    const max = this.deps.maxStreamsPerAccount ?? DEFAULT_MAX_STREAMS_PER_ACCOUNT;
+    const open = this.openPerAccount.get(accountId) ?? 0;
+    if (open >= max) {
+      throw new TooManyRequestsError(
+        `This account has ${max} live progress streams open on this server, the most it may have at once; close one, or poll the progress endpoint.`,
+      );
+    }
+    this.openPerAccount.set(accountId, open + 1);
+    const stream = new TaskStream(this.deps, opening, () => {
+      this.streams.delete(stream);
+      const left = (this.openPerAccount.get(accountId) ?? 1) - 1;
+      if (left > 0) this.openPerAccount.set(accountId, left);
+      else this.openPerAccount.delete(accountId);
+    });
+    try {
+      await stream.subscribe();
+    } catch (err) {
+      stream.end();
+      throw err;
+    }
     this.streams.add(stream);
     return stream;
   }
 
+  /** The app is closing: every stream ends, those of clients that stopped reading at once. */
   endAll(): void {
-    for (const stream of [...this.streams]) stream.end();
+    for (const stream of [...this.streams]) stream.end({ abandonStalled: true });
   }
 }
 
 /**
  * One client's stream of a task: the rows after its last event id, then live rows as the hub wakes
  * it, each as `id`, `event`, `data`; keep-alive comments; the end after `done`. Reads and writes are
- * serialised, so events go out once each and in id order.
+ * serialised, so events go out once each and in id order. A client that does not read fills the
+ * socket's buffer; the stream then stops reading rows until the socket drains (the rows wait in the
+ * table, and reading resumes after the last one sent), so it cannot grow the process's memory.
  */
 export class TaskStream {
+  private readonly accountId: number;
+  private readonly taskId: string;
+  private readonly afterId: number | undefined;
+  private readonly endsAtMs: number | undefined;
   private lastId: number;
   private res?: ServerResponse;
   private unsubscribe?: () => void;
   private keepAlive?: NodeJS.Timeout;
+  private expiry?: NodeJS.Timeout;
   private work: Promise<void> = Promise.resolve();
   private readQueued = false;
   private sentSinceTick = false;
+  /** Waiting for the socket to drain: keep-alive checks are left to the read under way. */
+  private waitingForDrain = false;
   private ended = false;
 
   constructor(
     private readonly deps: TaskStreamDeps,
-    private readonly accountId: number,
-    private readonly taskId: string,
-    private readonly afterId: number | undefined,
+    opening: StreamOpening,
     private readonly onEnd: () => void,
   ) {
-    this.lastId = afterId ?? 0;
+    this.accountId = opening.accountId;
+    this.taskId = opening.taskId;
+    this.afterId = opening.afterId;
+    this.endsAtMs = opening.endsAtMs;
+    this.lastId = opening.afterId ?? 0;
   }
 
   async subscribe(): Promise<void> {
@@ -95,6 +145,8 @@ export class TaskStream {
     res.on('error', () => this.end());
     if (res.destroyed) return this.end();
     this.keepAlive = setInterval(() => this.tick(), this.deps.keepAliveMs);
+    // A stream opened with a token lasts as long as the token: the client reconnects with a fresh stream_url.
+    if (this.endsAtMs !== undefined) this.expiry = setTimeout(() => this.expire(), Math.max(0, this.endsAtMs - Date.now()));
     this.enqueue(async () => {
       const answer = await this.deps.progress.progress(this.accountId, this.taskId);
       // Accepted but not yet running: the client renders the PENDING answer at once.
@@ -105,12 +157,19 @@ export class TaskStream {
     });
   }
 
-  end(): void {
+  /**
+   * Ends the stream; the response ends once the client has read what was written. With
+   * `abandonStalled`, a client that stopped reading is cut off instead, since it would hold the
+   * response open for ever (it resumes with Last-Event-ID when it reconnects).
+   */
+  end(options: { abandonStalled?: boolean } = {}): void {
     if (this.ended) return;
     this.ended = true;
     clearInterval(this.keepAlive);
+    clearTimeout(this.expiry);
     this.unsubscribe?.();
-    if (this.res && !this.res.writableEnded) this.res.end();
+    if (this.res && options.abandonStalled && this.res.writableNeedDrain) this.res.destroy();
+    else if (this.res && !this.res.writableEnded) this.res.end();
     this.onEnd();
   }
 
@@ -128,7 +187,9 @@ export class TaskStream {
    * without a word (terminated) and that no wake-up was lost (the LISTEN connection dropped).
    */
   private tick(): void {
-    if (this.res && !this.res.destroyed) this.res.write(': keep-alive\n\n');
+    // A client that is not reading needs no keep-alive, and the read under way does the checks after the drain.
+    if (this.waitingForDrain) return;
+    if (this.res && !this.res.destroyed && !this.res.writableNeedDrain) this.res.write(': keep-alive\n\n');
     if (this.sentSinceTick) {
       this.sentSinceTick = false;
       return;
@@ -172,10 +233,37 @@ export class TaskStream {
           this.end();
           return;
         }
-        this.write(row.event, row.data, row.id);
+        if (!this.write(row.event, row.data, row.id)) await this.drained();
       }
       if (!more) return;
     }
+  }
+
+  /** Resolves once the socket has taken what was written (or the stream ended). */
+  private async drained(): Promise<void> {
+    const res = this.res;
+    if (!res || this.ended || !res.writableNeedDrain) return;
+    this.waitingForDrain = true;
+    try {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          res.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        res.on('drain', done);
+        res.on('close', done);
+      });
+    } finally {
+      this.waitingForDrain = false;
+    }
+  }
+
+  /** The token the stream was opened with has expired: the stream ends (the client takes a fresh stream_url). */
+  private expire(): void {
+    if (this.ended) return;
+    if (this.res && !this.res.destroyed && !this.res.writableNeedDrain) this.res.write(': the stream token has expired; open a fresh stream_url\n\n');
+    this.end({ abandonStalled: true });
   }
 
   /** A reset reopens the run record before its run goes on. */
@@ -190,10 +278,11 @@ export class TaskStream {
     this.end();
   }
 
-  private write(event: string, data: unknown, id?: number): void {
-    if (this.ended || !this.res || this.res.writableEnded || this.res.destroyed) return;
+  /** Writes one event; false when the socket's buffer is full and the caller should wait for it to drain. */
+  private write(event: string, data: unknown, id?: number): boolean {
+    if (this.ended || !this.res || this.res.writableEnded || this.res.destroyed) return true;
     if (id !== undefined) this.lastId = id;
     this.sentSinceTick = true;
-    this.res.write(`${id !== undefined ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    return this.res.write(`${id !== undefined ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   }
 }

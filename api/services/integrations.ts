@@ -1,30 +1,18 @@
 import type { PrismaClient } from '../../db/client';
+import { isSecretKey, keepStoredSecrets, LEAVE_OUT, maskSecrets } from './secret-masking';
 
 export const INTEGRATION_TYPES = ['openai', 'runware', 'image_generation'] as const;
 export type IntegrationType = (typeof INTEGRATION_TYPES)[number];
 
-/** Config keys that hold secrets: never returned, never logged. */
-const SECRET_KEYS = new Set(['apiKey', 'api_key', 'secret', 'token']);
-const MASK_PREFIX = '••••';
-
-export function isMasked(value: unknown): boolean {
-  return typeof value === 'string' && value.startsWith(MASK_PREFIX);
-}
-
-/** `••••a1b2`: enough to recognise which key is stored, never enough to use it. */
-export function maskSecret(secret: string): string {
-  return `${MASK_PREFIX}${secret.length > 8 ? secret.slice(-4) : ''}`;
-}
-
+/** The config as answered: every secret masked, at any depth (api/services/secret-masking.ts). */
 export function maskConfig(config: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(config).map(([key, value]) => [key, SECRET_KEYS.has(key) && typeof value === 'string' && value ? maskSecret(value) : value]),
-  );
+  return maskSecrets(config) as Record<string, unknown>;
 }
 
 /**
- * A PUT merges into the stored config; a secret that is omitted or sent back masked
- * keeps the stored one, so a frontend can save the form it was shown.
+ * A PUT merges into the stored config, key by key; a key sent as null is removed. A secret that
+ * is sent back masked, at any depth, keeps the stored one, so a frontend can save the form it
+ * was shown.
  */
 export async function saveIntegration(
   prisma: PrismaClient,
@@ -36,9 +24,12 @@ export async function saveIntegration(
   const stored = await prisma.integrationSettings.findUnique({ where });
   const merged: Record<string, unknown> = { ...((stored?.config as Record<string, unknown>) ?? {}) };
   for (const [key, value] of Object.entries(update.config ?? {})) {
-    if (SECRET_KEYS.has(key) && (value === undefined || isMasked(value))) continue;
-    if (value === null) delete merged[key];
-    else merged[key] = value;
+    if (value === null) {
+      delete merged[key];
+      continue;
+    }
+    const kept = keepStoredSecrets(value, merged[key], isSecretKey(key));
+    if (kept !== LEAVE_OUT) merged[key] = kept;
   }
   const isActive = update.is_active ?? stored?.isActive ?? true;
   return prisma.integrationSettings.upsert({

@@ -2,13 +2,22 @@ import { randomUUID } from 'node:crypto';
 import OpenAI from 'openai';
 import { z } from 'zod';
 import { RUNWARE_DEFAULT_BASE_URL, type ImageGenerationSettings } from '../../activities/settings/image-generation';
-import { classifyProviderError, createOpenAIClient } from '../../activities/openai-client';
+import { classifyProviderError, createOpenAIClient, guardFailureOf, networkReason } from '../../activities/openai-client';
 import { providerRejectedError, providerUnavailableError } from '../../activities/failures';
+import { MAX_IMAGE_DATA_BYTES, MAX_IMAGE_JSON_BYTES } from '../../activities/provider-answer-caps';
+import { providerFetch } from '../../activities/provider-fetch';
+import { currentProviderHosts } from '../../activities/provider-host-scope';
+import { providerErrorCode, redactSecrets } from '../../activities/provider-redaction';
+import { assertBaseUrlAllowed } from '../../activities/settings/provider-base-url';
+import { imageCost } from '../../activities/pricing';
+import { traceProviderCall } from '../../tracing/provider-call';
 
 /**
- * Image providers: OpenAI through the `openai` SDK, Runware over HTTP. One
- * attempt per call: Temporal owns retries, and failures are classified by the same rules as text
- * calls (429 after its Retry-After, 5xx/timeouts/bodies that are not JSON retried, other 4xx final).
+ * Image providers: OpenAI through the `openai` SDK, Runware over HTTP, both through the provider
+ * HTTP client (host policy at connect time, no redirects, answers capped). One attempt per call:
+ * Temporal owns retries, and failures are classified by the same rules as text calls (429 after its
+ * Retry-After, 5xx/timeouts/bodies that are not JSON retried, other 4xx final), naming the status
+ * and the provider's error code, never its text.
  */
 
 export interface ImageRequest {
@@ -19,6 +28,8 @@ export interface ImageRequest {
   /** Activity cancellation: aborts the HTTP request and is rethrown as its reason (Temporal's CancelledFailure). */
   signal?: AbortSignal;
   timeoutMs: number;
+  /** The task the image is drawn for, named on the call's trace span. */
+  taskId?: string;
 }
 
 export interface ImageAnswer {
@@ -31,6 +42,15 @@ export interface ImageAnswer {
 }
 
 export async function requestImageGeneration(request: ImageRequest): Promise<ImageAnswer> {
+  const { settings } = request;
+  return traceProviderCall({ operation: 'image_generation', system: settings.provider, model: settings.model, taskId: request.taskId }, async (call) => {
+    const answer = await requestImageFrom(request);
+    call.answered({ model: answer.model, costUsd: imageCost(settings.rates, answer.reportedCost) });
+    return answer;
+  });
+}
+
+function requestImageFrom(request: ImageRequest): Promise<ImageAnswer> {
   switch (request.settings.provider) {
     case 'openai':
       return requestOpenAIImage(request);
@@ -49,7 +69,8 @@ const RUNWARE_PROMPT_LIMIT = 3000;
 const OPENAI_OUTPUT_FORMATS = { webp: 'webp', jpg: 'jpeg', png: 'png' } as const;
 
 async function requestOpenAIImage({ settings, prompt, signal, timeoutMs }: ImageRequest): Promise<ImageAnswer> {
-  const client = createOpenAIClient(settings);
+  // gpt-image models answer with the image itself, base64 in the JSON.
+  const client = createOpenAIClient(settings, { maxResponseBytes: MAX_IMAGE_DATA_BYTES });
   let response: OpenAI.ImagesResponse;
   try {
     response = await client.images.generate(
@@ -65,7 +86,7 @@ async function requestOpenAIImage({ settings, prompt, signal, timeoutMs }: Image
     );
   } catch (err) {
     if (signal?.aborted) throw signal.reason ?? err;
-    throw classifyProviderError(err);
+    throw classifyProviderError(err, [settings.apiKey]);
   }
   const image = response.data?.[0];
   // gpt-image models answer with the bytes only; the row then holds them as a data URL.
@@ -112,12 +133,17 @@ async function requestRunwareImage({ settings, prompt, negativePrompt, signal, t
       numberResults: 1,
     },
   ];
+  const baseUrl = settings.baseUrl ?? RUNWARE_DEFAULT_BASE_URL;
+  const hosts = currentProviderHosts();
+  assertBaseUrlAllowed('runware', baseUrl, hosts, 'The Runware base URL');
+  const post = providerFetch({ provider: 'runware', hosts, maxResponseBytes: MAX_IMAGE_JSON_BYTES });
+  const keys = [settings.apiKey];
   const timeout = AbortSignal.timeout(timeoutMs);
   let status: number;
   let headers: Headers;
   let text: string;
   try {
-    const response = await fetch(settings.baseUrl ?? RUNWARE_DEFAULT_BASE_URL, {
+    const response = await post(baseUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify(tasks),
@@ -129,23 +155,24 @@ async function requestRunwareImage({ settings, prompt, negativePrompt, signal, t
   } catch (err) {
     if (signal?.aborted) throw signal.reason ?? err;
     if (timeout.aborted) throw providerUnavailableError(`Runware did not answer within ${timeoutMs / 1000} s; the call was abandoned.`);
-    throw providerUnavailableError(`Runware could not be reached: ${networkReason(err)}`);
+    throw guardFailureOf(err) ?? providerUnavailableError(`Runware could not be reached: ${redactSecrets(networkReason(err), keys)}`);
   }
 
   const body = parseJson(text);
   const answer = runwareAnswerSchema.safeParse(body);
   const firstError = answer.success ? answer.data.errors?.[0] : undefined;
-  const detail = firstError ? [firstError.code, firstError.message].filter(Boolean).join(': ') : `HTTP ${status}`;
+  // Only the error's code: Runware's message may quote the request, key included.
+  const code = providerErrorCode(firstError?.code, keys);
   if (status < 200 || status >= 300) {
-    // The SDK's error type carries status and headers, so Runware's failures follow the same rules.
-    throw classifyProviderError(new OpenAI.APIError(status, { message: `Runware: ${detail}` }, undefined, headers));
+    // The SDK's error type carries status, code and headers, so Runware's failures follow the same rules.
+    throw classifyProviderError(new OpenAI.APIError(status, { code }, undefined, headers), keys);
   }
   if (body === undefined || !answer.success) {
     throw providerUnavailableError(`Runware's answer was not the JSON of its task API (HTTP ${status}).`);
   }
   const results = answer.data.data ?? [];
   const result = results.find((r) => r.taskUUID === taskUUID && r.imageURL) ?? results.find((r) => r.imageURL);
-  if (!result && firstError) throw providerRejectedError(`Runware rejected the image task: ${detail}`);
+  if (!result && firstError) throw providerRejectedError(`Runware rejected the image task${code ? ` with error code '${code}'` : ''}.`);
   return { imageUrl: result?.imageURL, model: settings.model, reportedCost: result?.cost };
 }
 
@@ -155,12 +182,6 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function networkReason(err: unknown): string {
-  const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : undefined;
-  const message = err instanceof Error ? err.message : String(err);
-  return cause ? `${message} (${cause})` : message;
 }
 
 function clip(text: string, max: number): string {

@@ -166,6 +166,7 @@ const models: ModelSpec[] = [
       idempotencyKey: `key-${n}`,
       requestHash: 'a1b2c3',
       requestId: 'req-7f3c',
+      reparsedAt: at(15),
       startedAt: at(16),
       finishedAt: at(17),
       createdAt: at(18),

@@ -5,6 +5,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { startTemporalDevServer } from '../../tools/temporal-cli/dev-server';
 import { freePort } from '../../tools/net/ports';
 import { ensureTestPostgres } from './test-postgres';
+import { workflowInterceptorModules } from '../../tracing';
 
 const projectRoot = path.resolve(__dirname, '../..');
 
@@ -34,6 +35,8 @@ export default async function globalSetup(): Promise<void> {
 
   const bundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
+    // As in the production bundle (tools/build/build.ts): the tracing interceptors, idle for untraced runs.
+    workflowInterceptorModules: workflowInterceptorModules(),
     logger: { trace() {}, debug() {}, info() {}, warn: (m: string) => log(m), error: (m: string) => log(m), log() {} } as never,
   });
   const bundlePath = path.join(workDir, 'workflow-bundle.js');

@@ -7,12 +7,16 @@ import { createPrismaClient, type PrismaClient } from '../../db/client';
 import { createTestDatabase, type TestDatabase } from './test-database';
 import { startDemoProvider, type DemoProvider } from '../../tools/demo-provider/server';
 import { createAIWorker } from '../../worker/create-worker';
+import { startReconciler } from '../../worker/reconciler';
+import { providerHostPolicy } from '../../activities/provider-hosts';
 import { connectTemporalClient } from '../../temporal/client';
 import { buildApp } from '../../api/app';
-import { createAccount } from '../../api/services/accounts';
+import { createAccount, type NewAccountOptions } from '../../api/services/accounts';
+import type { SlotPolicy } from '../../activities/ai-call-slots';
 import type { TaskProgress } from '../../pipeline/progress';
 import { OPENAI_TEST_KEY } from './provider-keys';
 import { appendSuiteLog } from './suite-log';
+import { installTestRuntime } from './worker-logs';
 
 export interface ApiAnswer<T = any> {
   status: number;
@@ -35,7 +39,8 @@ export interface TestStack {
   taskQueue: string;
   /** A real HTTP request to the listening API. */
   api<T = any>(method: string, path: string, options?: { key?: string; body?: unknown; headers?: Record<string, string> }): Promise<ApiAnswer<T>>;
-  createAccount(name?: string): Promise<TestAccount>;
+  /** An account with its start credits (or those given) and its own limit of AI calls in flight, if given. */
+  createAccount(name?: string, options?: NewAccountOptions): Promise<TestAccount>;
   /** Points the account's `openai` integration at the demo provider. */
   configureOpenAI(account: TestAccount, config?: Record<string, unknown>): Promise<void>;
   /** Polls the progress endpoint until the task ends; returns every distinct answer seen. */
@@ -50,12 +55,27 @@ export const TEST_PROVIDER_KEY = OPENAI_TEST_KEY;
  * provider, a worker on its own task queue of the shared Temporal dev server, and the API listening
  * on a random port.
  */
-export async function startTestStack(options: { providerIdleTimeoutMs?: number; streamKeepAliveMs?: number } = {}): Promise<TestStack> {
+export async function startTestStack(
+  options: {
+    providerIdleTimeoutMs?: number;
+    streamKeepAliveMs?: number;
+    slots?: SlotPolicy;
+    /** Corrective re-asks of an unusable answer (AI_PARSE_REASKS; the worker's default, 1, when unset). */
+    parseReasks?: number;
+    /** STREAM_TOKEN_SECRET of the API; unset, it signs with a random secret of its own. */
+    streamTokenSecret?: string;
+    /** START_RATE_LIMIT_PER_MINUTE of the API (300). */
+    startRateLimitPerMinute?: number;
+    /** Runs the worker's reconciler of runs closed outside the service, as worker/main.ts does. */
+    reconcile?: { everyMs: number; quietForMs: number };
+  } = {},
+): Promise<TestStack> {
   const address = requiredEnv('TEST_TEMPORAL_ADDRESS');
   const database: TestDatabase = await createTestDatabase();
   const prisma = createPrismaClient(database.url, { max: 5 });
   const provider = await startDemoProvider({ quiet: true });
   const taskQueue = `test-${randomUUID()}`;
+  installTestRuntime();
   const connection = await NativeConnection.connect({ address });
   const worker: Worker = await createAIWorker({
     connection,
@@ -64,15 +84,22 @@ export async function startTestStack(options: { providerIdleTimeoutMs?: number; 
     prisma,
     workflowBundle: { codePath: requiredEnv('TEST_WORKFLOW_BUNDLE') },
     providerIdleTimeoutMs: options.providerIdleTimeoutMs ?? 10_000,
+    // The operator's part, as `npm start` plays it: the demo provider's host:port is listed.
+    providerHosts: providerHostPolicy([new URL(provider.url).host]),
+    ...(options.slots ? { slots: options.slots } : {}),
+    ...(options.parseReasks !== undefined ? { parseReasks: options.parseReasks } : {}),
   });
   const workerRun = worker.run();
   const temporal = await connectTemporalClient(address, 'default');
+  const reconciler = options.reconcile ? startReconciler({ prisma, temporal, ...(options.slots ? { slots: options.slots } : {}) }, options.reconcile) : undefined;
   const app: FastifyInstance = await buildApp({
     prisma,
     temporal,
     taskQueue,
     databaseUrl: database.url,
     streamKeepAliveMs: options.streamKeepAliveMs,
+    streamTokenSecret: options.streamTokenSecret,
+    startRateLimitPerMinute: options.startRateLimitPerMinute,
     // The API logs as in production (provider keys redacted); the lines go to the suite log only.
     logger: { level: 'info', stream: { write: (line: string) => appendSuiteLog(line) } },
   });
@@ -89,7 +116,7 @@ export async function startTestStack(options: { providerIdleTimeoutMs?: number; 
     provider,
     taskQueue,
     api,
-    createAccount: (name = `account-${randomUUID().slice(0, 8)}`) => createAccount(prisma, name),
+    createAccount: (name = `account-${randomUUID().slice(0, 8)}`, options) => createAccount(prisma, name, options),
     async configureOpenAI(account, config = {}) {
       const answer = await api('PUT', '/api/v1/system/settings/integrations/openai/', {
         key: account.apiKey,
@@ -113,6 +140,7 @@ export async function startTestStack(options: { providerIdleTimeoutMs?: number; 
       throw new Error(`task ${taskId} did not finish within ${timeoutMs} ms; last: ${JSON.stringify(seen[seen.length - 1])}`);
     },
     async stop() {
+      await reconciler?.stop();
       await app.close();
       worker.shutdown();
       await workerRun;

@@ -7,6 +7,8 @@
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createPrismaClient } from '../../db/client';
 import { createAIWorker } from '../../worker/create-worker';
+import { commaList } from '../../config/env';
+import { providerHostPolicy } from '../../activities/provider-hosts';
 import { READY_LINE } from './worker-process';
 
 function required(name: string): string {
@@ -27,6 +29,7 @@ async function main(): Promise<void> {
     prisma,
     workflowBundle: { codePath: required('WORKFLOW_BUNDLE_PATH') },
     providerIdleTimeoutMs: Number(process.env.AI_PROVIDER_IDLE_TIMEOUT_MS ?? 10_000),
+    providerHosts: providerHostPolicy(commaList(process.env.AI_PROVIDER_ALLOWED_HOSTS ?? '')),
     // Dies right after a save commits, before Temporal hears of it.
     ...(process.env.WORKER_FAULT_HOOK === 'kill-after-save-commit' ? { afterSaveCommit: () => process.kill(process.pid, 'SIGKILL') } : {}),
   });

@@ -26,6 +26,8 @@ export interface WorkerProcessOptions {
   /** Shown in the history's started events, so a test can tell which worker ran a step. */
   identity: string;
   providerIdleTimeoutMs?: number;
+  /** AI_PROVIDER_ALLOWED_HOSTS entries (the stack's demo provider); none: only the public APIs. */
+  allowedProviderHosts?: string[];
   faultHook?: FaultHook;
 }
 
@@ -61,6 +63,7 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
       WORKFLOW_BUNDLE_PATH: options.workflowBundle,
       WORKER_IDENTITY: options.identity,
       AI_PROVIDER_IDLE_TIMEOUT_MS: String(options.providerIdleTimeoutMs ?? 10_000),
+      AI_PROVIDER_ALLOWED_HOSTS: (options.allowedProviderHosts ?? []).join(','),
       WORKER_FAULT_HOOK: options.faultHook ?? '',
     },
   });

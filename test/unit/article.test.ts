@@ -1,7 +1,7 @@
 import { ModelOutputError } from '../../activities/answer-parsing/parse-answer';
 import { countWords, parseArticleAnswer } from '../../functions/generate-content/answer';
 import { articlePromptValues, formatIdeaOutline, shortLabel, type ArticleTask } from '../../functions/generate-content/brief';
-import { contentFields } from '../../functions/generate-content/save-article';
+import { contentFields } from '../../functions/generate-content/content-row';
 
 const OUTLINE = JSON.stringify({
   introduction: 'Why fit matters.',
@@ -168,6 +168,14 @@ describe('countWords', () => {
     const html = '<h2>Two words</h2><p>and&nbsp;three&amp;more &amp; &mdash; &#8212; caf&eacute; <strong>end</strong></p>';
     expect(countWords(html)).toBe(6);
     expect(countWords('')).toBe(0);
+  });
+
+  it('reads entities as the sanitiser does: a symbol is no word, an entity without its semicolon is still a letter', () => {
+    expect(countWords('<p>&copy; &#169; &reg; caf&eacute &#x63;af&#xE9;s</p>')).toBe(2);
+  });
+
+  it('counts the words of deeply nested markup without running out of stack', () => {
+    expect(countWords(`${'<b>'.repeat(100_000)}deep words${'</b>'.repeat(100_000)}`)).toBe(2);
   });
 });
 

@@ -1,4 +1,5 @@
-import { normaliseArticleHtml as normalise, safeUrl } from '../../functions/generate-content/article-html';
+import { normaliseArticleHtml as normalise } from '../../functions/generate-content/article-html';
+import { allowedLinkTarget } from '../../functions/generate-content/article-html/link-target';
 
 describe('plain text and markdown become article HTML', () => {
   it('turns blank-line-separated blocks into paragraphs and joins wrapped lines', () => {
@@ -10,9 +11,13 @@ describe('plain text and markdown become article HTML', () => {
   });
 
   it('maps markdown headings into the article: # and ## to h2, ### to h3, deeper to h4', () => {
-    expect(normalise('# Title\n## Section\n### Part\n#### Detail\n##NoSpace')).toBe(
-      '<h2>Title</h2>\n<h2>Section</h2>\n<h3>Part</h3>\n<h4>Detail</h4>\n<h2>NoSpace</h2>',
+    expect(normalise('# Title\n## Section\n### Part\n#### Detail\n##### Small')).toBe(
+      '<h2>Title</h2>\n<h2>Section</h2>\n<h3>Part</h3>\n<h4>Detail</h4>\n<h4>Small</h4>',
     );
+  });
+
+  it('reads a # without a space after it as text, as CommonMark does', () => {
+    expect(normalise('##NoSpace')).toBe('<p>##NoSpace</p>');
   });
 
   it('reads an underlined title as a heading', () => {
@@ -20,7 +25,7 @@ describe('plain text and markdown become article HTML', () => {
   });
 
   it('makes bullet and numbered lists, nested by indentation even when misaligned by a space', () => {
-    const text = ['Intro:', '1. first', '2. second', '   - nested a', '    * nested b', '3. third', '', 'After.'].join('\n');
+    const text = ['Intro:', '1. first', '2. second', '   - nested a', '    - nested b', '3. third', '', 'After.'].join('\n');
     expect(normalise(text)).toBe(
       [
         '<p>Intro:</p>',
@@ -39,13 +44,17 @@ describe('plain text and markdown become article HTML', () => {
     );
   });
 
+  it('starts a new list when the bullet character changes, as CommonMark does', () => {
+    expect(normalise('- a\n* b')).toBe('<ul>\n<li>a</li>\n</ul>\n<ul>\n<li>b</li>\n</ul>');
+  });
+
   it('continues a list item on its following lines and starts a new list when the marker kind changes', () => {
     expect(normalise('- one\n  goes on\n1. numbered')).toBe('<ul>\n<li>one goes on</li>\n</ul>\n<ol>\n<li>numbered</li>\n</ol>');
   });
 
   it('renders bold, italic, code and links inside text', () => {
     expect(normalise('A **bold** and *italic* and __strong__ _em_ ***both*** `x<y` [site](https://example.com/a?b=1&c=2).')).toBe(
-      '<p>A <strong>bold</strong> and <em>italic</em> and <strong>strong</strong> <em>em</em> <strong><em>both</em></strong> <code>x&lt;y</code> <a href="https://example.com/a?b=1&amp;c=2">site</a>.</p>',
+      '<p>A <strong>bold</strong> and <em>italic</em> and <strong>strong</strong> <em>em</em> <em><strong>both</strong></em> <code>x&lt;y</code> <a href="https://example.com/a?b=1&amp;c=2">site</a>.</p>',
     );
   });
 
@@ -53,9 +62,9 @@ describe('plain text and markdown become article HTML', () => {
     expect(normalise('use snake_case_name and 2 * 3 * 4')).toBe('<p>use snake_case_name and 2 * 3 * 4</p>');
   });
 
-  it('escapes < and & in text, keeping entities that are already there', () => {
+  it('escapes < and & in text and reads entities as the characters they stand for', () => {
     expect(normalise('Use <keyword> when x < y & keep &amp; &copy; &#169; as they are')).toBe(
-      '<p>Use &lt;keyword&gt; when x &lt; y &amp; keep &amp; &copy; &#169; as they are</p>',
+      '<p>Use &lt;keyword&gt; when x &lt; y &amp; keep &amp; © © as they are</p>',
     );
   });
 
@@ -83,10 +92,11 @@ describe('markdown fences', () => {
 });
 
 describe('HTML the model wrote', () => {
-  it('keeps clean article HTML exactly as it is', () => {
+  it('keeps clean article HTML as it is, with quotes and apostrophes written as characters', () => {
     const clean =
-      '<p>Intro &amp; more, it&#39;s &quot;fine&quot;.</p>\n<h2>What</h2>\n<h3>Sub</h3>\n<p>Text with <strong>bold</strong>, <em>em</em>, <a href="/x">link</a><br>next line.</p>\n<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n<blockquote>\n<p>quote</p>\n</blockquote>';
+      '<p>Intro &amp; more, it\'s "fine".</p>\n<h2>What</h2>\n<h3>Sub</h3>\n<p>Text with <strong>bold</strong>, <em>em</em>, <a href="/x">link</a><br />next line.</p>\n<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n<blockquote>\n<p>quote</p>\n</blockquote>';
     expect(normalise(clean)).toBe(clean);
+    expect(normalise(clean.replace("it's \"fine\"", 'it&#39;s &quot;fine&quot;').replace('<br />', '<br>'))).toBe(clean);
   });
 
   it('is idempotent: its own output comes back unchanged', () => {
@@ -131,8 +141,22 @@ describe('HTML the model wrote', () => {
     expect(normalise('<ul>\n  <li>x</li>\n  stray\n</ul><p> </p><h2></h2>')).toBe('<ul>\n<li>x</li>\n<li>stray</li>\n</ul>');
   });
 
-  it('applies markdown marks inside HTML blocks', () => {
-    expect(normalise('<p>Some **bold** text</p>')).toBe('<p>Some <strong>bold</strong> text</p>');
+  it('applies markdown marks around inline HTML in a markdown line', () => {
+    expect(normalise('Some <em>html</em> and **bold** with <span class="x">a span</span>')).toBe(
+      '<p>Some <em>html</em> and <strong>bold</strong> with a span</p>',
+    );
+  });
+
+  it('reads a line that starts with a block tag as HTML up to the next blank line, as CommonMark does', () => {
+    expect(normalise('<p>Some **bold** text</p>\n\nAnd **bold** here')).toBe('<p>Some **bold** text</p>\n<p>And <strong>bold</strong> here</p>');
+  });
+
+  it('reads indented HTML as HTML, not as an indented code block', () => {
+    expect(normalise('<h2>A</h2>\n\n    <p>indented after a blank line</p>')).toBe('<h2>A</h2>\n<p>indented after a blank line</p>');
+  });
+
+  it('keeps a pre block with its spaces and blank lines', () => {
+    expect(normalise('<pre>  a\n\n  b  </pre>')).toBe('<pre>  a\n\n  b  </pre>');
   });
 
   it('answers empty for an answer with nothing but markup that is dropped', () => {
@@ -140,13 +164,31 @@ describe('HTML the model wrote', () => {
   });
 });
 
-describe('safeUrl', () => {
-  it('allows web, mail, phone and relative links and refuses other schemes', () => {
-    expect(safeUrl('https://a.b/c')).toBe('https://a.b/c');
-    expect(safeUrl('mailto:a@b.c')).toBe('mailto:a@b.c');
-    expect(safeUrl('/relative#x')).toBe('/relative#x');
-    expect(safeUrl('javascript:alert(1)')).toBeUndefined();
-    expect(safeUrl(' JaVa\tScript:alert(1)')).toBeUndefined();
-    expect(safeUrl('data:text/html,<b>')).toBeUndefined();
+describe('allowedLinkTarget', () => {
+  it('allows web, mail and relative links and refuses other schemes, tel included', () => {
+    expect(allowedLinkTarget('https://a.b/c')).toBe('https://a.b/c');
+    expect(allowedLinkTarget('mailto:a@b.c')).toBe('mailto:a@b.c');
+    expect(allowedLinkTarget('/relative#x')).toBe('/relative#x');
+    expect(allowedLinkTarget('//cdn.example/x')).toBe('//cdn.example/x');
+    expect(allowedLinkTarget('javascript:alert(1)')).toBeUndefined();
+    expect(allowedLinkTarget('data:text/html,<b>')).toBeUndefined();
+    expect(allowedLinkTarget('tel:+123')).toBeUndefined();
+  });
+
+  it('judges the target as a browser reads it: controls and spaces at the ends, tab and newline anywhere, are ignored', () => {
+    expect(allowedLinkTarget(' JaVa\tScript:alert(1)')).toBeUndefined();
+    expect(allowedLinkTarget('\u0001\u001f java\nscr\ript:alert(1) \u001f')).toBeUndefined();
+    expect(allowedLinkTarget('  https://a.b/\tc\n ')).toBe('https://a.b/c');
+    expect(allowedLinkTarget(' \t ')).toBeUndefined();
+  });
+
+  it('reads NUL as U+FFFD, as the HTML parser does, so it cannot hide a scheme', () => {
+    expect(allowedLinkTarget('\u0000javascript:alert(1)')).toBe('\uFFFDjavascript:alert(1)');
+    expect(allowedLinkTarget('java\u0000script:alert(1)')).toBe('java\uFFFDscript:alert(1)');
+  });
+
+  it('refuses what the URL parser cannot read', () => {
+    expect(allowedLinkTarget('http://')).toBeUndefined();
+    expect(allowedLinkTarget('https://[::1')).toBeUndefined();
   });
 });

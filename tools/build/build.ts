@@ -9,6 +9,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { ensurePrismaClient } from '../prisma/generate';
+import { workflowInterceptorModules } from '../../tracing';
 import { BUILD_INFO_FILE, DIST_DIR, projectRoot, WORKFLOW_BUNDLE_FILE } from './paths';
 
 export async function build(log: (line: string) => void = (line) => console.log(line)): Promise<void> {
@@ -21,6 +22,8 @@ export async function build(log: (line: string) => void = (line) => console.log(
   log('Bundling the workflows…');
   const bundle = await bundleWorkflowCode({
     workflowsPath: path.join(projectRoot, 'workflows'),
+    // The tracing interceptors: a run started with a trace context is traced, any other passes through.
+    workflowInterceptorModules: workflowInterceptorModules(),
     logger: quietBundlerLogger(log),
   });
   mkdirSync(DIST_DIR, { recursive: true });

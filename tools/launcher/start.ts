@@ -103,7 +103,7 @@ async function main(): Promise<void> {
 
     const baseUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
     await waitForApi(baseUrl);
-    writeRuntimeAddresses(dataDir, { databaseUrl, temporalAddress, apiUrl: baseUrl });
+    writeRuntimeAddresses(dataDir, { databaseUrl, temporalAddress, apiUrl: baseUrl, ...(webUi ? { temporalUiUrl: webUi } : {}) });
 
     const prisma = createPrismaClient(databaseUrl, { max: 2 });
     stops.push({ name: 'database client', stop: () => prisma.$disconnect() });
@@ -113,6 +113,7 @@ async function main(): Promise<void> {
     const keywordIds = await ensureDemoKeywords(call);
 
     say(`API:         ${baseUrl}/api/v1/health/`);
+    say(`Page:        ${baseUrl}/app/ (sign in with the API key below)`);
     if (webUi) say(`Temporal UI: ${webUi}`);
     say(`Demo provider (OpenAI-compatible): ${provider.url}/v1`);
     say(`Demo account ${demo.accountId}${demo.created ? ' created' : ''}; API key: ${demo.apiKey}`);

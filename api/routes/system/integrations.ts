@@ -2,11 +2,24 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorResponses, objectResponse } from '../../schemas';
 import { INTEGRATION_TYPES, maskConfig, saveIntegration } from '../../services/integrations';
+import { nestedDeeperThan } from '../../input/json-depth';
 
 const integrationParams = z.object({ integration_type: z.enum(INTEGRATION_TYPES) });
 
+/** A provider's settings are a handful of keys: deeper or larger JSON is a mistake or an attack, refused before it is stored or masked. */
+const CONFIG_MAX_DEPTH = 10;
+const CONFIG_MAX_BYTES = 16 * 1024;
+
+const integrationConfig = z.record(z.string(), z.unknown()).superRefine((config, context) => {
+  if (nestedDeeperThan(config, CONFIG_MAX_DEPTH)) {
+    context.addIssue({ code: 'custom', message: `must be nested at most ${CONFIG_MAX_DEPTH} levels deep (the config itself is the first)` });
+  } else if (Buffer.byteLength(JSON.stringify(config), 'utf8') > CONFIG_MAX_BYTES) {
+    context.addIssue({ code: 'custom', message: `must be at most ${CONFIG_MAX_BYTES / 1024} KiB of JSON` });
+  }
+});
+
 const integrationBody = z.object({
-  config: z.record(z.string(), z.unknown()).optional(),
+  config: integrationConfig.optional(),
   is_active: z.boolean().optional(),
 });
 
