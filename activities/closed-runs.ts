@@ -1,4 +1,4 @@
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { PrismaClient } from '../db/client';
 import type { TaskProgress } from '../pipeline/progress';
 import { progressFromRecord, RECORDED_RUN_FIELDS } from '../pipeline/live-progress';
@@ -33,7 +33,8 @@ export async function endClosedRun(
   const reached = (last?.data as TaskProgress | undefined)?.meta;
   const completed = await prisma.$transaction(async (tx) => {
     const updated = await tx.aITaskLog.updateMany({
-      where: { taskId, status: 'pending' },
+      // A record reopened (reset) after this run closed belongs to the run the reset starts.
+      where: { taskId, status: 'pending', ...(description.closeTime ? { OR: [{ startedAt: null }, { startedAt: { lt: description.closeTime } }] } : {}) },
       data: {
         status: end.status,
         message: end.message,
@@ -97,6 +98,31 @@ async function terminationReason(temporal: Client, taskId: string, runId: string
   }
 }
 
+/** How many quiet periods a record whose run Temporal does not know is left before it is ended. */
+const UNKNOWN_RUN_GRACE = 4;
+
+/**
+ * A record whose run Temporal does not know (deleted, past the namespace's retention, or never
+ * started) and that is older than `quietForMs` is ended as failed, and what it held is given back.
+ */
+async function endUnknownRun(deps: { prisma: PrismaClient; slots?: SlotPolicy }, taskId: string, quietForMs: number): Promise<boolean> {
+  const { prisma } = deps;
+  const message = 'The run is no longer known to Temporal (deleted, or past the retention of its history).';
+  const completed = await prisma.$transaction(async (tx) => {
+    const updated = await tx.aITaskLog.updateMany({
+      where: { taskId, status: 'pending', createdAt: { lt: new Date(Date.now() - quietForMs) } },
+      data: { status: 'error', message, error: message, finishedAt: new Date() },
+    });
+    if (updated.count === 0) return false;
+    await releaseReservations(tx, { taskId });
+    const record = await tx.aITaskLog.findUniqueOrThrow({ where: { taskId }, select: RECORDED_RUN_FIELDS });
+    await publishSnapshot(tx, taskId, { runId: 'unknown', seq: 1, progress: progressFromRecord(record) }, 'done');
+    return true;
+  });
+  if (completed) await releaseCalls(prisma, deps.slots ?? DEFAULT_SLOT_POLICY, { taskId });
+  return completed;
+}
+
 /**
  * The reconciler's pass: running records whose run has ended elsewhere, oldest first, a bounded
  * number a pass. Answers how many it ended.
@@ -114,8 +140,10 @@ export async function endClosedRuns(deps: { prisma: PrismaClient; temporal: Clie
   for (const { taskId } of open) {
     try {
       if ((await endClosedRun(deps, taskId)) !== undefined) ended++;
-    } catch {
-      // A run Temporal does not know (or cannot answer for now) is looked at again next pass.
+    } catch (err) {
+      // A run Temporal cannot answer for now is looked at again next pass; one it does not know
+      // at all (deleted, past retention) is ended once its record is old enough.
+      if (err instanceof WorkflowNotFoundError && (await endUnknownRun(deps, taskId, quietForMs * UNKNOWN_RUN_GRACE))) ended++;
     }
     // Touched: the next pass looks at others first.
     await deps.prisma.aITaskLog.updateMany({ where: { taskId, status: 'pending' }, data: { updatedAt: new Date() } });

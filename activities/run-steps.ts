@@ -214,6 +214,12 @@ export function createRunSteps(deps: ActivityDeps, functions: FunctionRegistry) 
       const first = await prisma.aIRequest.findUnique({ where: { taskId_itemKey: { taskId: input.taskId, itemKey: base } }, select: { promptType: true } });
       if (!first) return undefined;
       const itemKey = reaskKey(base, number + 1);
+      // A re-parse never pays the provider: it re-asks only where the earlier attempt's re-ask answer is stored.
+      const run = await prisma.aITaskLog.findUnique({ where: { taskId: input.taskId }, select: { reparsedAt: true } });
+      if (run?.reparsedAt) {
+        const stored = await prisma.aIRequest.findUnique({ where: { taskId_itemKey: { taskId: input.taskId, itemKey } }, select: { responseText: true } });
+        if (stored?.responseText == null) return undefined;
+      }
       const prompt = correctionPrompt(problem);
       await storePreparedRequest(prisma, { taskId: input.taskId, itemKey, accountId: input.accountId, functionName: input.functionName, promptType: first.promptType, prompt });
       const conversation = await conversationOf(prisma, input.taskId, itemKey, prompt);

@@ -34,13 +34,14 @@ export function createCompletionActivities(deps: ActivityDeps, streamsText: (fun
     const context = Context.current();
     const heartbeat = throttledHeartbeat(context);
     const slot = holdSlot(prisma, deps.slots ?? DEFAULT_SLOT_POLICY, ref);
-    await slot.claimed;
     const liveText = streamsText(request.functionName)
       ? new TextEventPublisher(prisma, ref.taskId, ref.itemKey, context.info.attempt, (err) =>
           context.log.warn('A live text event could not be published', { error: err instanceof Error ? err.message : String(err) }),
         )
       : undefined;
     try {
+      // Inside the try: a claim that fails (the database away) stops the renewals and heartbeats too.
+      await slot.claimed;
       // Every text provider speaks OpenAI's API (a self-hosted one too).
       const answer = await traceProviderCall({ operation: 'chat', system: 'openai', model: settings.model, taskId: ref.taskId }, async (call) => {
         const answer = await requestTextCompletion({

@@ -167,13 +167,18 @@ export class RunProgress {
    */
   reasking(index: number, number: number, problem: string): void {
     const item = this.items[index];
+    this.meta.current_item = item.label;
+    // Items past the detailed ones keep to their summary rows: a re-ask shows in its usage only.
+    if (index >= DETAILED_ITEMS) {
+      this.changed = true;
+      return;
+    }
     const detailed = Math.min(this.items.length, DETAILED_ITEMS);
     const place = (index < DETAILED_ITEMS ? 2 + index : 2 + detailed) + number / 10;
     const key = `item:${index}:reask:${number}`;
     this.begin(key, 'request', place, `${number > 1 ? `Re-ask ${number}` : 'Re-ask'}: ${item.label}`);
     const entry = this.entries.get(key)!;
     entry.message = `Asking again: ${problem.length > 300 ? `${problem.slice(0, 299)}…` : problem}`;
-    this.meta.current_item = item.label;
   }
 
   /** A re-ask's call ended: its usage counts like any call's. */
@@ -182,6 +187,7 @@ export class RunProgress {
     if (outcome.usage) {
       this.meta.cost = roundCost(this.meta.cost + outcome.usage.cost);
       this.meta.tokens += outcome.usage.tokens;
+      this.changed = true;
       this.end(key, 'success', 'Answered again');
     } else {
       this.end(key, 'error', outcome.error ?? 'The re-ask failed', undefined, outcome.error);

@@ -281,7 +281,8 @@ describe('answers and failures per task', () => {
     const ids = await createTasks(account, titles.map((title) => ({ title })));
     stack.provider.enqueue([
       { status: 400, match: 'Rejected Article About Gels' },
-      { content: '{"title": "Only a title, no article"}', match: 'Title Only Article About Socks' },
+      // Unusable to the re-ask too.
+      { content: '{"title": "Only a title, no article"}', match: 'Title Only Article About Socks', times: 2 },
     ]);
     const { final, prompts } = await runContent(account, { ids });
     expect(final.state).toBe('SUCCESS');
@@ -291,8 +292,9 @@ describe('answers and failures per task', () => {
       { id: ids[1], status: 'failed', error: expect.stringContaining('The AI provider rejected the request (400)') },
       { id: ids[2], status: 'failed', error: expect.stringContaining('The AI answer holds no article') },
     ]);
-    // A 4xx is not retried: one call per task.
-    expect(prompts).toHaveLength(3);
+    // A 4xx is not retried: one call per task, and one re-ask of the unusable answer.
+    expect(prompts).toHaveLength(4);
+    expect(prompts.filter((p) => p.includes('Title: Title Only Article About Socks'))).toHaveLength(2);
     const contents = await stack.prisma.content.findMany({ where: { taskId: { in: ids } } });
     expect(contents.map((c) => c.taskId)).toEqual([ids[0]]);
     const statuses = await stack.prisma.writerTask.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' } });

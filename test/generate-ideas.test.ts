@@ -292,7 +292,8 @@ describe('answers that are not ideas fail at PARSE', () => {
   });
 
   it('fails a prose answer saying what was expected, and saves nothing', async () => {
-    stack.provider.enqueue({ prose: true });
+    // Prose to the first question and to the re-ask.
+    stack.provider.enqueue({ prose: true, times: 2 });
     const { taskId, final } = await generate(account, { ids: clusters.map((c) => c.id) });
     expect(final.state).toBe('FAILURE');
     expect(final.meta.phase).toBe('PARSE');
@@ -303,7 +304,7 @@ describe('answers that are not ideas fail at PARSE', () => {
   });
 
   it('fails an answer with no ideas', async () => {
-    stack.provider.enqueue({ content: '{"ideas": []}' });
+    stack.provider.enqueue({ content: '{"ideas": []}', times: 2 });
     const { final } = await generate(account, { ids: clusters.map((c) => c.id) });
     expect(final).toMatchObject({ state: 'FAILURE', error: 'The AI answer holds no ideas: expected at least one idea in {"ideas": [...]}.' });
     expect(final.meta.phase).toBe('PARSE');

@@ -176,7 +176,8 @@ describe('generate_image_prompts end to end', () => {
 
   it('fails the item, naming the expected shape, when the answer has no featured prompt', async () => {
     const { content } = await createArticle(account, 'Night Running');
-    stack.provider.enqueue({ content: '{"in_article_prompts": ["a headlamp"]}' });
+    // The same to the re-ask.
+    stack.provider.enqueue({ content: '{"in_article_prompts": ["a headlamp"]}', times: 2 });
     const { final } = await extractPrompts(account, [content.id]);
     expect(final.state).toBe('FAILURE');
     expect(final.error).toContain(`expected ${IMAGE_PROMPTS_EXPECTED}`);

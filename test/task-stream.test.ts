@@ -5,6 +5,7 @@ import { PHASES } from '../pipeline/phases';
 import type { TaskProgress } from '../pipeline/progress';
 import { taskProgressSchema } from '../pipeline/progress';
 import { StreamTokens, streamPath } from '../api/live-progress/stream-token';
+import { LISTEN_APPLICATION_NAME } from '../api/live-progress/event-hub';
 import { EventStreamReader, type StreamItem } from './support/event-stream-reader';
 import { freePort } from '../tools/net/ports';
 import { startTestStack, type TestAccount, type TestStack } from './support/stack';
@@ -362,7 +363,7 @@ describe('keep-alive and runs that end without a word', () => {
 
 describe('the LISTEN connection', () => {
   const listeners = () =>
-    stack.prisma.$queryRaw<Array<{ pid: number }>>`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN task_events'`;
+    stack.prisma.$queryRaw<Array<{ pid: number }>>`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = ${LISTEN_APPLICATION_NAME}`;
 
   it('comes back when the database drops it, and the stream goes on', async () => {
     const taskId = await startClustering({ delayMs: 1500 });
@@ -370,7 +371,7 @@ describe('the LISTEN connection', () => {
     await reader.until((r) => r.events.some((e) => e.data?.meta?.phase === 'AI_CALL'));
     const before = await listeners();
     expect(before).toHaveLength(1);
-    await stack.prisma.$queryRaw`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN task_events'`;
+    await stack.prisma.$queryRaw`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = ${LISTEN_APPLICATION_NAME}`;
 
     const events = await reader.toEnd();
     expect(events.at(-1)).toMatchObject({ event: 'done', data: { state: 'SUCCESS' } });

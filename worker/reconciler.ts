@@ -14,13 +14,19 @@ export function startReconciler(
 ): { stop(): Promise<void> } {
   const everyMs = options.everyMs ?? 10_000;
   let running: Promise<void> = Promise.resolve();
+  let busy = false;
   const timer = setInterval(() => {
-    running = running
-      .then(() => endClosedRuns(deps, 50, options.quietForMs))
+    // A pass still under way (Temporal slow to answer) is not queued behind: the next tick looks again.
+    if (busy) return;
+    busy = true;
+    running = endClosedRuns(deps, 50, options.quietForMs)
       .then((ended) => {
         if (ended) options.log?.(`Ended ${ended} run(s) that closed outside the service`);
       })
-      .catch(() => undefined);
+      .catch(() => undefined)
+      .finally(() => {
+        busy = false;
+      });
   }, everyMs);
   timer.unref();
   return {

@@ -6,6 +6,12 @@ import { ServiceUnavailableError } from '../errors';
 
 const RECONNECT_MIN_MS = 500;
 const RECONNECT_MAX_MS = 30_000;
+/**
+ * How often the LISTEN connection is checked with a query: a connection that died without a word
+ * (a network partition) would otherwise look alive while notifications are lost.
+ */
+const HEALTH_CHECK_MS = 15_000;
+const HEALTH_CHECK_TIMEOUT_MS = 5_000;
 
 /** Called when a task may have new rows; it reads them itself ("rows after the last one I sent"). */
 export type TaskEventListener = () => void;
@@ -19,6 +25,9 @@ export interface ChangeWatcher {
   accountKeyChanged(accountId: number): void;
   listeningLost(): void;
 }
+
+/** How the LISTEN connection names itself to PostgreSQL (`pg_stat_activity.application_name`). */
+export const LISTEN_APPLICATION_NAME = 'ai-tasks live progress';
 
 /** Announced by a trigger on `accounts` (migration account_key_notify) with the account id. */
 export const ACCOUNT_KEYS_CHANNEL = 'account_keys';
@@ -36,6 +45,7 @@ export class TaskEventHub {
   private client?: Client;
   private connecting?: Promise<void>;
   private reconnectTimer?: NodeJS.Timeout;
+  private healthTimer?: NodeJS.Timeout;
   private failures = 0;
   private pendingIds: number[] = [];
   private closed = false;
@@ -84,6 +94,7 @@ export class TaskEventHub {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.reconnectTimer);
+    clearInterval(this.healthTimer);
     this.listeners.clear();
     const client = this.client;
     this.client = undefined;
@@ -97,7 +108,7 @@ export class TaskEventHub {
   }
 
   private async openConnection(): Promise<void> {
-    const client = new Client({ connectionString: this.databaseUrl });
+    const client = new Client({ connectionString: this.databaseUrl, keepAlive: true, application_name: LISTEN_APPLICATION_NAME });
     client.on('notification', (message) => {
       if (message.channel === ACCOUNT_KEYS_CHANNEL) {
         const accountId = Number(message.payload);
@@ -129,11 +140,28 @@ export class TaskEventHub {
     }
     this.client = client;
     this.failures = 0;
+    this.checkHealth(client);
+  }
+
+  private checkHealth(client: Client): void {
+    clearInterval(this.healthTimer);
+    this.healthTimer = setInterval(() => {
+      if (this.client !== client) return;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${HEALTH_CHECK_TIMEOUT_MS} ms`)), HEALTH_CHECK_TIMEOUT_MS);
+      });
+      Promise.race([client.query('SELECT 1'), timeout])
+        .catch((err: Error) => this.lost(client, err))
+        .finally(() => clearTimeout(timer));
+    }, HEALTH_CHECK_MS);
+    this.healthTimer.unref();
   }
 
   private lost(client: Client, err?: Error): void {
     if (this.client !== client) return;
     this.client = undefined;
+    clearInterval(this.healthTimer);
     client.on('error', () => undefined);
     void client.end().catch(() => undefined);
     for (const watcher of this.watchers) watcher.listeningLost();
@@ -174,8 +202,10 @@ export class TaskEventHub {
       const rows = await this.prisma.taskEvent.findMany({ where: { id: { in: ids } }, select: { taskId: true } });
       for (const taskId of new Set(rows.map((r) => r.taskId))) this.taskChanged(taskId);
     } catch (err) {
-      // The streams re-read on their next wake-up or keep-alive check; nothing is lost.
+      // The streams re-read on their next wake-up or keep-alive check; nothing is lost. What the
+      // watchers keep may be stale: which tasks changed is unknown.
       this.log.warn({ err }, 'live progress: could not read notified task events');
+      for (const watcher of this.watchers) watcher.listeningLost();
     }
   }
 

@@ -38,9 +38,9 @@ export async function accountOfAuthorization(prisma: PrismaClient, header: strin
   // Found by its hash: a hit means the same hash was found in the database moments ago.
   const known = keys?.get(hash);
   if (known !== undefined) return known;
-  const listening = keys?.listening ?? false;
+  const mark = keys?.mark();
   const account = await prisma.account.findUnique({ where: { apiKeyHash: hash }, select: { id: true, apiKeyHash: true } });
   if (!account || !timingSafeEqual(Buffer.from(account.apiKeyHash), Buffer.from(hash))) throw new UnauthorizedError();
-  keys?.keep(hash, account.id, listening);
+  keys?.keep(hash, account.id, mark);
   return account.id;
 }

@@ -12,14 +12,20 @@ const MAX_KEYS = 10_000;
  */
 export class ApiKeyCache {
   private readonly accounts = new Map<string, { accountId: number; until: number }>();
+  /** Counts key changes heard and lost connections: a read that saw the count move keeps nothing. */
+  private changes = 0;
 
   constructor(private readonly hub: TaskEventHub) {
     hub.watch({
       taskChanged: () => undefined,
       accountKeyChanged: (accountId) => {
+        this.changes++;
         for (const [hash, entry] of this.accounts) if (entry.accountId === accountId) this.accounts.delete(hash);
       },
-      listeningLost: () => this.accounts.clear(),
+      listeningLost: () => {
+        this.changes++;
+        this.accounts.clear();
+      },
     });
   }
 
@@ -33,14 +39,18 @@ export class ApiKeyCache {
     return entry.accountId;
   }
 
-  /** Keeps a key found in the database; `listeningBefore` is whether announcements were heard from before the read. */
-  keep(hash: string, accountId: number, listeningBefore: boolean): void {
-    if (!listeningBefore || !this.hub.listening) return;
-    this.accounts.set(hash, { accountId, until: Date.now() + KEY_TTL_MS });
-    if (this.accounts.size > MAX_KEYS) this.accounts.delete(this.accounts.keys().next().value!);
+  /**
+   * Where the cache stood before a database read: `keep` stores the read's key only if no key
+   * changed and no connection was lost meanwhile (the change may be the very key read).
+   */
+  mark(): number | undefined {
+    return this.hub.listening ? this.changes : undefined;
   }
 
-  get listening(): boolean {
-    return this.hub.listening;
+  /** Keeps a key found in the database by a read that began at `mark`. */
+  keep(hash: string, accountId: number, mark: number | undefined): void {
+    if (mark === undefined || mark !== this.changes || !this.hub.listening) return;
+    this.accounts.set(hash, { accountId, until: Date.now() + KEY_TTL_MS });
+    if (this.accounts.size > MAX_KEYS) this.accounts.delete(this.accounts.keys().next().value!);
   }
 }

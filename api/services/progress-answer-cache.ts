@@ -10,12 +10,14 @@ const MAX_ANSWERS = 10_000;
  * call under way, a place in line).
  */
 const RUNNING_ANSWER_MS = 1_000;
+/** A finished task's answer is read again after this long, whatever was heard (a safety net). */
+const FINAL_ANSWER_MS = 10 * 60_000;
 
 interface Kept {
   accountId: number;
   answer: TaskProgress;
-  /** Unset for a finished task: its answer never changes (until a reset, which is announced). */
-  until?: number;
+  /** When it is read again: a running task's in a second, a finished task's (which changes only by an announced reset) in minutes. */
+  until: number;
 }
 
 /** A load of a task's answer under way: kept only if no change was announced meanwhile. */
@@ -33,19 +35,24 @@ export class ProgressAnswerCache {
   private readonly kept = new Map<string, Kept>();
   /** Tasks being loaded, and whether a change was announced since the load began. */
   private readonly loads = new Map<string, { changed: boolean; count: number }>();
+  /** Counts lost LISTEN connections: a load that began before one keeps nothing. */
+  private connections = 0;
 
   constructor(private readonly hub: TaskEventHub) {
     hub.watch({
       taskChanged: (taskId) => this.taskChanged(taskId),
       accountKeyChanged: () => undefined,
-      listeningLost: () => this.kept.clear(),
+      listeningLost: () => {
+        this.connections++;
+        this.kept.clear();
+      },
     });
   }
 
   get(accountId: number, taskId: string): TaskProgress | undefined {
     const entry = this.kept.get(taskId);
     if (!entry) return undefined;
-    if (entry.until !== undefined && entry.until <= Date.now()) {
+    if (entry.until <= Date.now()) {
       this.kept.delete(taskId);
       return undefined;
     }
@@ -65,6 +72,7 @@ export class ProgressAnswerCache {
     load.count++;
     this.loads.set(taskId, load);
     const listeningAtStart = this.hub.listening;
+    const connection = this.connections;
     let ended = false;
     const end = () => {
       if (ended) return;
@@ -74,9 +82,9 @@ export class ProgressAnswerCache {
     const keep = (accountId: number, answer: TaskProgress, kind: 'final' | 'running') => {
       const unchanged = !load.changed;
       end();
-      if (!unchanged || !listeningAtStart || !this.hub.listening) return;
+      if (!unchanged || !listeningAtStart || !this.hub.listening || connection !== this.connections) return;
       this.kept.delete(taskId);
-      this.kept.set(taskId, { accountId, answer, ...(kind === 'running' ? { until: Date.now() + RUNNING_ANSWER_MS } : {}) });
+      this.kept.set(taskId, { accountId, answer, until: Date.now() + (kind === 'running' ? RUNNING_ANSWER_MS : FINAL_ANSWER_MS) });
       if (this.kept.size > MAX_ANSWERS) this.kept.delete(this.kept.keys().next().value!);
     };
     return { keep, end };

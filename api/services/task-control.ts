@@ -208,7 +208,9 @@ async function resetToBeforeCall(deps: Deps, run: RunRecord, definition: NonNull
     ...answers,
     deps.prisma.aITaskLog.update({
       where: { taskId },
-      data: { status: 'pending', error: null, finishedAt: null, result: Prisma.DbNull, ...(how === 'reparse' ? { reparsedAt: new Date() } : {}) },
+      // startedAt marks the reopening: a closed run older than it is the run being reset, which must
+      // not end the record again (endClosedRun), while the reset is under way.
+      data: { status: 'pending', error: null, finishedAt: null, startedAt: new Date(), result: Prisma.DbNull, ...(how === 'reparse' ? { reparsedAt: new Date() } : {}) },
     }),
     announceTaskChange(deps.prisma, taskId),
   ]);

@@ -88,15 +88,16 @@ describe('transient provider faults are retried', () => {
   });
 });
 
-describe('a wrong answer from the model is not retried', () => {
-  test('prose instead of the JSON asked for: FAILURE naming what was expected, and no rows', async () => {
-    const run = await clusterWith('headlamp batteries', { prose: true }, 'FAILURE');
+describe('a wrong answer from the model is asked again once, never retried', () => {
+  test('prose instead of the JSON asked for, twice: FAILURE naming what was expected, and no rows', async () => {
+    const run = await clusterWith('headlamp batteries', { prose: true, times: 2 }, 'FAILURE');
     expect(run.final.meta.phase).toBe('PARSE');
     expect(run.final.error).toContain(`The AI answer is not JSON: expected ${CLUSTERS_EXPECTED}.`);
-    expect(run.calls).toHaveLength(1);
+    // The question and one corrective re-ask, each a first attempt.
+    expect(run.calls).toHaveLength(2);
     expect(run.call.attempt).toBe(1);
-    // The step that parses ran once and answered the item's failure: nothing was retried.
-    expect(run.parse).toMatchObject([{ attempt: 1, closedAs: 'completed' }]);
+    // The step that parses ran once per answer and answered: nothing was retried.
+    expect(run.parse).toMatchObject([{ attempt: 1, closedAs: 'completed' }, { attempt: 1, closedAs: 'completed' }]);
     expect(await suite().prisma.cluster.count({ where: { accountId: run.accountId } })).toBe(0);
     const keywords = await suite().prisma.keyword.findMany({ where: { id: { in: run.keywordIds } } });
     expect(keywords.map((k) => [k.clusterId, k.status])).toEqual(run.keywordIds.map(() => [null, 'pending']));
