@@ -117,8 +117,9 @@ export function createImageActivities(deps: ActivityDeps) {
     const context = Context.current();
     const heartbeat = throttledHeartbeat(context);
     const slot = holdSlot(prisma, deps.slots ?? DEFAULT_SLOT_POLICY, ref);
-    await slot.claimed;
     try {
+      // Inside the try: a claim that fails (the database away) stops the renewals and heartbeats too.
+      await slot.claimed;
       const answer = await requestImageGeneration({
         settings,
         prompt: row.prompt,
