@@ -31,6 +31,8 @@ import { stateOfStatus, type FinalRunStatus } from './run-status';
 export const ITEMS_SIDE_BY_SIDE_PATCH = 'items-side-by-side';
 /** Runs of the side-by-side pipeline from before corrective re-asks fail an item at its first unusable answer. */
 export const PARSE_REASKS_PATCH = 'parse-reasks';
+/** Runs from before a run waited for its slot grants to be delivered end without waiting. */
+export const WAKE_DELIVERED_PATCH = 'wake-delivered';
 
 const steps = proxyLocalActivities<Activities>({ ...DATABASE_STEP_OPTIONS, localRetryThreshold: LOCAL_RETRY_THRESHOLD });
 const providerSteps = proxyActivities<Activities>(PROVIDER_STEP_OPTIONS);
@@ -76,12 +78,22 @@ export async function runPipeline(definition: PipelineFunction, input: RunInput)
     if (parent) toldParent = tellParent(parent.workflowId, { child: definition.name, progress: now, seq: ++toldParentSeq });
   };
 
+  /** Word sent to other runs that their calls may go: a run ends only once it is delivered (see `delivered`). */
+  const wakes: Promise<void>[] = [];
   /** Tells the runs whose calls were just granted a slot to go on (this run's own items directly). */
   const letGo = (granted: GrantedCall[]) => {
     for (const call of granted) {
       if (call.taskId === input.taskId) told.add(call.itemKey);
-      else void CancellationScope.nonCancellable(() => getExternalWorkflowHandle(call.taskId).signal(aiCallSlotSignal, { itemKey: call.itemKey })).catch(() => undefined);
+      else wakes.push(CancellationScope.nonCancellable(() => getExternalWorkflowHandle(call.taskId).signal(aiCallSlotSignal, { itemKey: call.itemKey })).catch(() => undefined));
     }
+  };
+  /**
+   * Temporal drops a signal to another run when the sending run has closed before the signal went
+   * out: word sent in the run's last workflow task would be lost, and the runs granted a slot by its
+   * last steps would wait for their next check. The run stays open until its word is delivered.
+   */
+  const delivered = async () => {
+    if (wakes.length && patched(WAKE_DELIVERED_PATCH)) await Promise.all(wakes);
   };
 
   try {
@@ -198,12 +210,14 @@ export async function runPipeline(definition: PipelineFunction, input: RunInput)
     await complete('success', { result });
     progress.succeed(result);
     await toldParent;
+    await delivered();
     return result;
   } catch (err) {
     if (isCancellation(err)) {
       await CancellationScope.nonCancellable(async () => {
         await complete('revoked', {});
         await toldParent;
+        await delivered();
       });
       progress.revoke();
       throw err;
@@ -212,6 +226,7 @@ export async function runPipeline(definition: PipelineFunction, input: RunInput)
     progress.fail(message);
     await complete('error', { error: message });
     await toldParent;
+    await delivered();
     throw ApplicationFailure.nonRetryable(message, failureType(err));
   }
 

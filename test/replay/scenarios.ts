@@ -140,6 +140,25 @@ export const RECORDED_SCENARIOS: RecordedScenario[] = [
     },
   },
   {
+    name: 'generate-content-slot-handed-on',
+    async run(stack) {
+      // Two tasks, one slot: the task that has it hands it on as it ends (the recorded one).
+      const account = await stack.createAccount(undefined, { maxConcurrentAiCalls: 1 });
+      await stack.configureOpenAI(account);
+      stack.provider.enqueue({ delayMs: 300, path: '/v1/chat/completions', times: 2 });
+      const taskIds: string[] = [];
+      for (const title of ['Choosing trail shoes', 'Marathon week one']) {
+        taskIds.push(await start(stack, account, '/api/v1/writer/tasks/auto_generate_content/', { ids: await writerTasks(stack, account, [title]) }));
+      }
+      for (const taskId of taskIds) expectState(await finalState(stack, account, taskId), 'SUCCESS');
+      for (const taskId of taskIds) {
+        const history = await stack.temporal.workflow.getHandle(taskId).fetchHistory();
+        if ((history.events ?? []).some((e) => e.externalWorkflowExecutionSignaledEventAttributes)) return taskId;
+      }
+      throw new Error('neither task handed its slot on');
+    },
+  },
+  {
     name: 'auto-generate-images-success',
     children: 2,
     async run(stack) {
