@@ -1,5 +1,5 @@
-import { DEV_SERVER_SQLITE_PRAGMAS } from '../temporal-cli/dev-server-settings';
-import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { DEV_SERVER_DYNAMIC_CONFIG, DEV_SERVER_SQLITE_PRAGMAS } from '../temporal-cli/dev-server-settings';
+import { createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import IORedis from 'ioredis';
 import type { Client } from '@temporalio/client';
@@ -12,6 +12,7 @@ import { startDemoProvider, type DemoProvider } from '../demo-provider/server';
 import { startServiceProcess, type ServiceProcess } from '../launcher/children';
 import { startTemporalDevServer } from '../temporal-cli/dev-server';
 import { freePort } from '../net/ports';
+import { CpuMeter, listeningPortsOf, pidListeningOn, type ProcessGroups } from './cpu';
 
 export const projectRoot = path.resolve(__dirname, '../..');
 export const benchDir = path.join(projectRoot, '.data', 'bench');
@@ -28,12 +29,24 @@ export interface BenchEnvironment {
   provider: DemoProvider;
   /** The Temporal worker process (pid for its RSS). */
   worker(): ServiceProcess;
-  /** Replaces the worker process with a fresh one. */
-  restartWorker(): Promise<void>;
+  /** Replaces the worker process with a fresh one, with `extraEnv` over the bench's settings. */
+  restartWorker(extraEnv?: NodeJS.ProcessEnv): Promise<void>;
+  /** Starts another worker or API process on the same Temporal and PostgreSQL; answers its URL (API) and a stop. */
+  startExtra(kind: 'worker' | 'api'): Promise<{ url?: string; stop(): Promise<void> }>;
+  /** The processes of each role, for CPU figures (each with everything under it). */
+  processes(): ProcessGroups;
+  /** CPU time of each of those roles (and of the bench process itself). */
+  cpu: CpuMeter;
+  /** What the systems measured are configured with: Redis persistence, the dev server's SQLite pragmas and dynamic config. */
+  systems: Record<string, unknown>;
+  /** The dev server's Prometheus text (its /metrics endpoint), when it runs on this machine. */
+  temporalMetrics(): Promise<string | undefined>;
   stop(): Promise<void>;
 }
 
 const READY_TIMEOUT_MS = 180_000;
+/** AI calls in flight per account unless an account says otherwise: more than any scenario holds. */
+export const BENCH_ACCOUNT_LIMIT = 100_000;
 
 /**
  * Everything the benchmark measures, started the way `npm start` starts it: PostgreSQL (embedded
@@ -68,6 +81,7 @@ export async function startBenchEnvironment(say: (line: string) => void): Promis
     await applyMigrations(databaseUrl, { log: () => undefined });
 
     let temporalAddress = process.env.TEMPORAL_ADDRESS;
+    const systems: Record<string, unknown> = { redis: await redisPersistence(redisUrl) };
     if (temporalAddress) {
       say(`Temporal: ${temporalAddress}`);
     } else {
@@ -96,6 +110,7 @@ export async function startBenchEnvironment(say: (line: string) => void): Promis
       temporalAddress = server.address;
       const changes = [...(pragmas.length ? pragmas : DEV_SERVER_SQLITE_PRAGMAS), ...Object.entries(dynamicConfig).map(([k, v]) => `${k}=${v}`)];
       say(`Temporal: dev server on a fresh database file${changes.length ? ` (with ${changes.join(', ')})` : ''}, Web UI ${server.uiUrl}`);
+      systems.temporalDevServer = { sqlitePragmas: pragmas.length ? pragmas : DEV_SERVER_SQLITE_PRAGMAS, dynamicConfig: { ...DEV_SERVER_DYNAMIC_CONFIG, ...dynamicConfig } };
     }
 
     const provider = await startDemoProvider({ quiet: true, defaultDelayMs: 0 });
@@ -121,16 +136,39 @@ export async function startBenchEnvironment(say: (line: string) => void): Promis
       // The bench starts more tasks a minute than one account may by default.
       START_RATE_LIMIT_PER_MINUTE: '1000000',
       // …and holds more tasks in their AI call at once than one account's default slots allow.
-      ACCOUNT_MAX_CONCURRENT_AI_CALLS: '100000',
+      ACCOUNT_MAX_CONCURRENT_AI_CALLS: String(BENCH_ACCOUNT_LIMIT),
       // The operator's part: the worker (and the peer) may call the demo provider.
       AI_PROVIDER_ALLOWED_HOSTS: [process.env.AI_PROVIDER_ALLOWED_HOSTS, new URL(provider.url).host].filter(Boolean).join(','),
     };
-    let worker = await startService('worker', path.join(projectRoot, 'worker/main.ts'), env, 'Worker polling');
+    const workerEntry = path.join(projectRoot, 'worker/main.ts');
+    const apiEntry = path.join(projectRoot, 'api/server.ts');
+    let worker = await startService('worker', workerEntry, env, 'Worker polling');
     stops.push(() => worker.stop());
-    const api = await startService('api', path.join(projectRoot, 'api/server.ts'), env, 'API listening');
+    const api = await startService('api', apiEntry, env, 'API listening');
     stops.push(api.stop);
     const peer = await startService('peer', path.join(__dirname, 'peer-worker.ts'), env, 'peer ready');
     stops.push(peer.stop);
+    const extras = { worker: new Set<ServiceProcess>(), api: new Set<ServiceProcess>() };
+    stops.push(async () => {
+      for (const extra of [...extras.worker, ...extras.api]) await extra.stop();
+    });
+
+    // Whose CPU is whose: PostgreSQL's server process is the parent of this connection's backend.
+    const [{ pid: backendPid }] = await prisma.$queryRaw<Array<{ pid: number }>>`SELECT pg_backend_pid() AS pid`;
+    const postgresPid = parentOf(backendPid);
+    const temporalPid = pidListeningOn(Number(new URL(`http://${temporalAddress}`).port));
+    const redisPid = systems.redis && typeof (systems.redis as { processId?: number }).processId === 'number' ? (systems.redis as { processId: number }).processId : undefined;
+    const temporalPorts = new Set([Number(new URL(`http://${temporalAddress}`).port)]);
+    let metricsUrl: string | undefined | null = null;
+    const known = (pids: Array<number | undefined>) => pids.filter((pid): pid is number => typeof pid === 'number');
+    const processes = (): ProcessGroups => ({
+      worker: known([worker.child.pid, ...[...extras.worker].map((w) => w.child.pid)]),
+      api: known([api.child.pid, ...[...extras.api].map((a) => a.child.pid)]),
+      peer: known([peer.child.pid]),
+      temporal: known([temporalPid]),
+      postgres: known([postgresPid]),
+      redis: known([redisPid]),
+    });
 
     return {
       databaseUrl,
@@ -143,9 +181,32 @@ export async function startBenchEnvironment(say: (line: string) => void): Promis
       temporal,
       provider,
       worker: () => worker,
-      async restartWorker() {
+      async restartWorker(extraEnv = {}) {
         await worker.stop();
-        worker = await startService('worker', path.join(projectRoot, 'worker/main.ts'), env, 'Worker polling');
+        worker = await startService('worker', workerEntry, { ...env, ...extraEnv }, 'Worker polling');
+      },
+      async startExtra(kind) {
+        const n = extras[kind].size + 2;
+        const extraPort = kind === 'api' ? await freePort() : undefined;
+        const extraEnv = extraPort ? { ...env, PORT: String(extraPort) } : env;
+        const started = await startService(`${kind}-${n}`, kind === 'api' ? apiEntry : workerEntry, extraEnv, kind === 'api' ? 'API listening' : 'Worker polling');
+        extras[kind].add(started);
+        return {
+          ...(extraPort ? { url: `http://127.0.0.1:${extraPort}` } : {}),
+          async stop() {
+            await started.stop();
+            extras[kind].delete(started);
+          },
+        };
+      },
+      processes,
+      cpu: new CpuMeter(processes),
+      systems,
+      async temporalMetrics() {
+        if (metricsUrl === null) metricsUrl = temporalPid ? await findMetricsUrl(temporalPid, temporalPorts) : undefined;
+        if (!metricsUrl) return undefined;
+        const answer = await fetch(metricsUrl).catch(() => undefined);
+        return answer?.ok ? answer.text() : undefined;
       },
       stop,
     };
@@ -212,6 +273,44 @@ async function assertRedis(redisUrl: string): Promise<void> {
   } finally {
     redis.disconnect();
   }
+}
+
+/** Redis's persistence settings (`appendonly`, `appendfsync`, `save`) and its process id. */
+async function redisPersistence(redisUrl: string): Promise<Record<string, unknown>> {
+  const redis = new IORedis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    const settings: Record<string, unknown> = {};
+    for (const name of ['appendonly', 'appendfsync', 'save']) {
+      const pair = (await redis.config('GET', name).catch(() => [])) as string[];
+      settings[name] = pair[1] ?? null;
+    }
+    const processId = /process_id:(\d+)/.exec(await redis.info('server'))?.[1];
+    return { ...settings, ...(processId ? { processId: Number(processId) } : {}) };
+  } finally {
+    redis.disconnect();
+  }
+}
+
+function parentOf(pid: number): number | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[1]) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The dev server picks a free port for /metrics: the one of its listening ports that answers with Temporal's metrics. */
+async function findMetricsUrl(pid: number, skip: Set<number>): Promise<string | undefined> {
+  for (const port of listeningPortsOf(pid)) {
+    if (skip.has(port)) continue;
+    const url = `http://127.0.0.1:${port}/metrics`;
+    const answer = await fetch(url, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+    if (answer?.ok && (await answer.text()).includes('service_requests')) return url;
+  }
+  return undefined;
 }
 
 function listSetting(name: string): string[] {

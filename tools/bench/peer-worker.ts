@@ -6,18 +6,22 @@ import { createPrismaClient } from '../../db/client';
 import { createDirectPipeline } from './direct-pipeline';
 import { providerHostPolicy } from '../../activities/provider-hosts';
 import { commaList } from '../../config/env';
+import { DEFAULT_SLOT_POLICY } from '../../activities/ai-call-slots';
 
 /**
  * The benchmark's BullMQ peer: a queue worker running the same activities as the Temporal worker,
- * in its own process, as a team using a plain job queue would deploy it. Progress goes to the job
- * (BullMQ's own progress store in Redis).
+ * in its own process, as a team using a plain job queue would deploy it: the same database work per
+ * task as the service (run record, credits, slots, live-progress rows), and each phase change also
+ * goes to the job (BullMQ's own progress store in Redis), where a poller would read it.
  */
 async function main(): Promise<void> {
   const databaseUrl = required('DATABASE_URL');
   const queueName = required('BENCH_QUEUE');
   const connection = new IORedis(required('REDIS_URL'), { maxRetriesPerRequest: null });
   const prisma = createPrismaClient(databaseUrl, { max: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
-  const runDirect = createDirectPipeline({ prisma, providerHosts: providerHostPolicy(commaList(process.env.AI_PROVIDER_ALLOWED_HOSTS ?? '')) });
+  // The worker's limits on AI calls in flight, from the same settings.
+  const slots = { ...DEFAULT_SLOT_POLICY, accountLimit: Number(process.env.ACCOUNT_MAX_CONCURRENT_AI_CALLS ?? DEFAULT_SLOT_POLICY.accountLimit) };
+  const runDirect = createDirectPipeline({ prisma, slots, providerHosts: providerHostPolicy(commaList(process.env.AI_PROVIDER_ALLOWED_HOSTS ?? '')) });
   const worker = new Worker<RunInput>(
     queueName,
     async (job) => {

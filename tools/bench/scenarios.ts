@@ -2,8 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import type { BenchEnvironment } from './environment';
 import { runPollers } from './pollers';
-import { elapsedMs, percentile } from './stats';
+import { elapsedMs, percentile, temporalReads } from './stats';
 import type { Workload } from './workload';
+import { describeCpu, type RoundConditions } from './cpu';
 
 export interface BenchSettings {
   rounds: number;
@@ -29,7 +30,7 @@ async function timed(run: () => Promise<unknown>): Promise<number> {
 }
 
 /** 1. End-to-end time of one auto_cluster task of 20 keywords, tasks one after another. */
-export async function overheadRound(work: Workload, settings: BenchSettings, round: number, say: Say) {
+export async function overheadRound(env: BenchEnvironment, work: Workload, settings: BenchSettings, round: number, conditions: RoundConditions, say: Say) {
   const n = settings.overheadTasks;
   const sets = await work.keywordSets(3 * n);
   const systems = [
@@ -42,15 +43,20 @@ export async function overheadRound(work: Workload, settings: BenchSettings, rou
   const figures: Record<string, { p50: number; p99: number }> = {};
   for (const [s, system] of order.entries()) {
     const times: number[] = [];
-    for (const ids of sets.slice(s * n, (s + 1) * n)) times.push(await timed(() => system.run(ids)));
+    const cpu = env.cpu.snapshot();
+    for (const set of sets.slice(s * n, (s + 1) * n)) times.push(await timed(() => system.run(set)));
+    conditions.cpu[system.name] = env.cpu.perTask(cpu, n);
     figures[system.name] = { p50: percentile(times, 50), p99: percentile(times, 99) };
-    say(`  overhead round ${round + 1}: ${system.name} p50 ${figures[system.name].p50.toFixed(1)} ms, p99 ${figures[system.name].p99.toFixed(1)} ms`);
+    say(
+      `  overhead round ${round + 1}: ${system.name} p50 ${figures[system.name].p50.toFixed(1)} ms, p99 ${figures[system.name].p99.toFixed(1)} ms; ` +
+        describeCpu(conditions.cpu[system.name]),
+    );
   }
   return figures;
 }
 
 /** 2. `throughputTasks` tasks submitted at once; completed tasks per second, first submission to last record. */
-export async function throughputRound(work: Workload, settings: BenchSettings, round: number, say: Say) {
+export async function throughputRound(env: BenchEnvironment, work: Workload, settings: BenchSettings, round: number, conditions: RoundConditions, say: Say) {
   const n = settings.throughputTasks;
   const sets = await work.keywordSets(2 * n);
   const systems = [
@@ -59,13 +65,15 @@ export async function throughputRound(work: Workload, settings: BenchSettings, r
   ];
   const figures: Record<string, number> = {};
   for (const system of round % 2 ? [...systems].reverse() : systems) {
+    const cpu = env.cpu.snapshot();
     const seconds =
       (await timed(async () => {
-        const taskIds = await Promise.all(system.sets.map((ids) => system.submit(ids)));
+        const taskIds = await Promise.all(system.sets.map((set) => system.submit(set)));
         await work.waitForRecords(taskIds);
       })) / 1000;
+    conditions.cpu[system.name] = env.cpu.perTask(cpu, n);
     figures[system.name] = n / seconds;
-    say(`  throughput round ${round + 1}: ${system.name} ${figures[system.name].toFixed(1)} tasks/s (${seconds.toFixed(1)} s)`);
+    say(`  throughput round ${round + 1}: ${system.name} ${figures[system.name].toFixed(1)} tasks/s (${seconds.toFixed(1)} s); ${describeCpu(conditions.cpu[system.name])}`);
   }
   return figures;
 }
@@ -75,7 +83,15 @@ export async function throughputRound(work: Workload, settings: BenchSettings, r
  * tasks are held in their AI call by the provider for the whole load, and checked to still be
  * running when it ends.
  */
-export async function progressRound(env: BenchEnvironment, work: Workload, settings: BenchSettings, finishedTaskIds: string[], round: number, say: Say) {
+export async function progressRound(
+  env: BenchEnvironment,
+  work: Workload,
+  settings: BenchSettings,
+  finishedTaskIds: string[],
+  round: number,
+  conditions: RoundConditions,
+  say: Say,
+) {
   const load = (paths: string[]) =>
     runPollers({
       baseUrl: env.apiUrl,
@@ -86,6 +102,14 @@ export async function progressRound(env: BenchEnvironment, work: Workload, setti
       durationMs: settings.pollSeconds * 1000,
     });
   const figures: Record<string, { p50: number; p99: number; errors: number; requests: number; errorSamples: string[] }> = {};
+  const measured = async (name: string, paths: string[]) => {
+    const cpu = env.cpu.snapshot();
+    const result = await load(paths);
+    // Per request here: what one poll costs each process.
+    conditions.cpu[name] = env.cpu.perTask(cpu, result.requests);
+    record(name, result);
+    return result;
+  };
   const record = (name: string, result: Awaited<ReturnType<typeof load>>) => {
     figures[name] = {
       p50: percentile(result.latenciesMs, 50),
@@ -96,20 +120,26 @@ export async function progressRound(env: BenchEnvironment, work: Workload, setti
     };
     say(
       `  progress round ${round + 1}: ${name} p50 ${figures[name].p50.toFixed(2)} ms, p99 ${figures[name].p99.toFixed(2)} ms, ` +
-        `${result.requests} requests, ${result.errors} errors${result.errors ? ` (${result.errorSamples[0]})` : ''}`,
+        `${result.requests} requests, ${result.errors} errors${result.errors ? ` (${result.errorSamples[0]})` : ''}; ${describeCpu(conditions.cpu[name]).replace('ms/task', 'ms/request')}`,
     );
   };
 
-  record('hello', await load([HELLO_PATH]));
-  record('finished', await load(finishedTaskIds.map(PROGRESS_PATH)));
+  await measured('hello', [HELLO_PATH]);
+  await measured('finished', finishedTaskIds.map(PROGRESS_PATH));
 
   const sets = await work.keywordSets(settings.runningTasks);
   env.provider.hold();
   let running: string[] = [];
   try {
-    running = await Promise.all(sets.map((ids) => work.startTemporal(ids)));
+    running = await Promise.all(sets.map((set) => work.startTemporal(set)));
     await until(() => env.provider.held() >= running.length, 60_000, `${running.length} tasks to reach their AI call`);
-    record('running', await load(running.map(PROGRESS_PATH)));
+    const before = temporalReads(await env.temporalMetrics());
+    const result = await measured('running', running.map(PROGRESS_PATH));
+    const after = temporalReads(await env.temporalMetrics());
+    if (before !== undefined && after !== undefined && result.requests > 0) {
+      conditions.temporalRpcsPerRunningPoll = (after - before) / result.requests;
+      say(`  progress round ${round + 1}: ${conditions.temporalRpcsPerRunningPoll.toFixed(3)} Temporal reads (query, describe, history) per running-task poll`);
+    }
     const stillRunning = await env.prisma.aITaskLog.count({ where: { taskId: { in: running }, status: 'pending' } });
     if (stillRunning !== running.length) throw new Error(`only ${stillRunning} of ${running.length} tasks were still running when the load ended`);
   } finally {
@@ -120,18 +150,19 @@ export async function progressRound(env: BenchEnvironment, work: Workload, setti
 }
 
 /** 4. POST of the start endpoint until its task_id answer, one after another. */
-export async function startRound(env: BenchEnvironment, work: Workload, settings: BenchSettings, round: number, say: Say) {
+export async function startRound(env: BenchEnvironment, work: Workload, settings: BenchSettings, round: number, conditions: RoundConditions, say: Say) {
   const sets = await work.keywordSets(settings.startTasks);
   const times: number[] = [];
   const taskIds: string[] = [];
-  for (const ids of sets) {
+  const cpu = env.cpu.snapshot();
+  for (const { ids, sectorId } of sets) {
     let taskId = '';
     times.push(
       await timed(async () => {
         const response = await fetch(`${env.apiUrl}/api/v1/planner/keywords/auto_cluster/`, {
           method: 'POST',
           headers: { authorization: `Bearer ${work.apiKey}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ ids }),
+          body: JSON.stringify({ ids, sector_id: sectorId }),
         });
         const body = (await response.json()) as { task_id?: string; error?: string };
         if (response.status !== 200 || !body.task_id) throw new Error(`the start endpoint answered ${response.status}: ${body.error}`);
@@ -141,32 +172,35 @@ export async function startRound(env: BenchEnvironment, work: Workload, settings
     taskIds.push(taskId);
   }
   await work.waitForRecords(taskIds);
+  conditions.cpu.temporal = env.cpu.perTask(cpu, taskIds.length);
   const figures = { p50: percentile(times, 50), p99: percentile(times, 99) };
-  say(`  start round ${round + 1}: p50 ${figures.p50.toFixed(1)} ms, p99 ${figures.p99.toFixed(1)} ms`);
+  say(`  start round ${round + 1}: p50 ${figures.p50.toFixed(1)} ms, p99 ${figures.p99.toFixed(1)} ms; ${describeCpu(conditions.cpu.temporal)}`);
   return figures;
 }
 
 /** 5. (worker RSS with `memoryTasks` runs held in their AI call − idle RSS) / `memoryTasks`. */
-export async function memoryRound(env: BenchEnvironment, work: Workload, settings: BenchSettings, round: number, say: Say) {
+export async function memoryRound(env: BenchEnvironment, work: Workload, settings: BenchSettings, round: number, conditions: RoundConditions, say: Say) {
   const n = settings.memoryTasks;
   // A fresh worker each round, warmed by a few runs: the garbage a process has collected so far
   // would otherwise move its idle figure by more than the tasks weigh.
   await env.restartWorker();
-  for (const ids of await work.keywordSets(5)) await work.runTemporal(ids);
+  for (const set of await work.keywordSets(5)) await work.runTemporal(set);
   const sets = await work.keywordSets(n);
+  const cpu = env.cpu.snapshot();
   const pid = env.worker().child.pid!;
   const idleMb = await sampleRssMb(pid);
   env.provider.hold();
   let taskIds: string[] = [];
   let busyMb = 0;
   try {
-    taskIds = await Promise.all(sets.map((ids) => work.startTemporal(ids)));
+    taskIds = await Promise.all(sets.map((set) => work.startTemporal(set)));
     await until(() => env.provider.held() >= n, 120_000, `${n} tasks to reach their AI call`);
     busyMb = await sampleRssMb(pid);
   } finally {
     env.provider.release();
   }
   await work.waitForRecords(taskIds);
+  conditions.cpu.temporal = env.cpu.perTask(cpu, n);
   const perTaskMb = (busyMb - idleMb) / n;
   say(`  memory round ${round + 1}: idle ${idleMb.toFixed(1)} MB, ${n} in flight ${busyMb.toFixed(1)} MB → ${perTaskMb.toFixed(3)} MB per task`);
   return { idleMb, busyMb, perTaskMb };
@@ -187,7 +221,7 @@ async function sampleRssMb(pid: number): Promise<number> {
   return percentile(readings, 50);
 }
 
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+export async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);

@@ -33,3 +33,38 @@ export function ratioSpread(a: number[], b: number[]): Spread {
 export function elapsedMs(startNs: bigint): number {
   return Number(process.hrtime.bigint() - startNs) / 1e6;
 }
+
+/** The most intervals open at once (an end at the very moment of a start does not overlap it). */
+export function maxInFlight(intervals: Array<{ start: number; end: number }>): number {
+  const points = intervals.flatMap(({ start, end }) => [
+    { at: start, step: 1 },
+    { at: end, step: -1 },
+  ]);
+  // Ends before starts at the same instant.
+  points.sort((a, b) => a.at - b.at || a.step - b.step);
+  let open = 0;
+  let most = 0;
+  for (const point of points) {
+    open += point.step;
+    most = Math.max(most, open);
+  }
+  return most;
+}
+
+/** What a client asks Temporal when it reads a run (the worker's polls and answers are not among them). */
+const READ_OPERATIONS = ['QueryWorkflow', 'DescribeWorkflowExecution', 'GetWorkflowExecutionHistory', 'ListWorkflowExecutions', 'CountWorkflowExecutions'];
+
+/**
+ * The reads of runs the Temporal frontend has answered (its `service_requests` counters of those
+ * operations), from the dev server's Prometheus text; undefined without metrics.
+ */
+export function temporalReads(metrics: string | undefined): number | undefined {
+  if (!metrics) return undefined;
+  let total = 0;
+  for (const line of metrics.split('\n')) {
+    if (!line.startsWith('service_requests{') || !line.includes('service_name="frontend"')) continue;
+    const operation = /operation="([^"]*)"/.exec(line)?.[1];
+    if (operation && READ_OPERATIONS.includes(operation)) total += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return total;
+}
