@@ -8,6 +8,24 @@ export async function markRunStarted(prisma: PrismaClient, taskId: string): Prom
   await prisma.aITaskLog.updateMany({ where: { taskId, startedAt: null }, data: { startedAt: new Date() } });
 }
 
+/** The run record's fields for how a run ended (its end and the progress it had reached). */
+export function recordEnd(outcome: RunOutcome) {
+  return {
+    status: outcome.status,
+    phase: outcome.phase,
+    percentage: outcome.percentage ?? null,
+    message: outcome.message,
+    duration: Math.max(0, Math.round(outcome.durationMs)),
+    cost: outcome.cost,
+    tokens: outcome.tokens,
+    requestSteps: outcome.requestSteps as object[],
+    responseSteps: outcome.responseSteps as object[],
+    result: (outcome.result ?? undefined) as object | undefined,
+    error: outcome.error ?? null,
+    finishedAt: new Date(),
+  };
+}
+
 /**
  * DONE of runs from before credits were reserved per call: completes the run record and, for a
  * successful run, charges its cost once (keyed by task, so a repeated completion charges nothing
@@ -20,20 +38,7 @@ export function createRunRecordActivities({ prisma }: ActivityDeps) {
     await prisma.$transaction(async (tx) => {
       await tx.aITaskLog.update({
         where: { taskId: outcome.taskId },
-        data: {
-          status: outcome.status,
-          phase: outcome.phase,
-          percentage: outcome.percentage ?? null,
-          message: outcome.message,
-          duration: Math.max(0, Math.round(outcome.durationMs)),
-          cost: outcome.cost,
-          tokens: outcome.tokens,
-          requestSteps: outcome.requestSteps as object[],
-          responseSteps: outcome.responseSteps as object[],
-          result: (outcome.result ?? undefined) as object | undefined,
-          error: outcome.error ?? null,
-          finishedAt: new Date(),
-        },
+        data: recordEnd(outcome),
       });
       if (outcome.status !== 'success') return;
       const usage = await tx.aIRequest.aggregate({

@@ -11,7 +11,7 @@ import { insufficientCreditsError } from './failures';
 import { loadOwned, parseAnswer, storeRequests, type FunctionSteps } from './function-steps';
 import { publishSnapshot } from './live-progress';
 import { resolvePrompt } from './prompts';
-import { markRunStarted } from './run-record';
+import { markRunStarted, recordEnd } from './run-record';
 import { promptOf } from '../pipeline/definition';
 import { FAILURE_TYPES } from '../pipeline/failure-types';
 import { conversationOf, correctionPrompt, reaskKey, reaskOf } from './reasks';
@@ -246,20 +246,7 @@ export function createRunSteps(deps: ActivityDeps, functions: FunctionRegistry) 
       if (run) {
         await tx.aITaskLog.update({
           where: { taskId: outcome.taskId },
-          data: {
-            status: outcome.status,
-            phase: outcome.phase,
-            percentage: outcome.percentage ?? null,
-            message: outcome.message,
-            duration: Math.max(0, Math.round(outcome.durationMs)),
-            cost: outcome.cost,
-            tokens: outcome.tokens,
-            requestSteps: outcome.requestSteps as object[],
-            responseSteps: outcome.responseSteps as object[],
-            result: (outcome.result ?? undefined) as object | undefined,
-            error: outcome.error ?? null,
-            finishedAt: new Date(),
-          },
+          data: recordEnd(outcome),
         });
         if (outcome.status === 'success') await chargeRunMinimum(tx, { accountId: run.accountId, taskId: outcome.taskId, functionName: run.functionName });
         const charges = await tx.creditUsageLog.aggregate({ where: { taskId: outcome.taskId, kind: 'charge' }, _sum: { credits: true } });

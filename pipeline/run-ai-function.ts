@@ -18,7 +18,7 @@ import { FAILURE_TYPES } from './failure-types';
 import { DATABASE_STEP_OPTIONS, LOCAL_RETRY_THRESHOLD, PROVIDER_STEP_OPTIONS } from './step-options';
 import { AI_PHASE, AI_STATE } from './search-attributes';
 import type { PreparedRequest, RunInput, RunOutcome } from './run-io';
-import type { ItemOutcome, TaskResult } from './progress';
+import type { ItemOutcome, ProgressMeta, TaskResult } from './progress';
 import type { LiveProgressEvent } from './live-progress';
 import { ProgressState } from './progress-state';
 import { stateOfStatus } from './run-status';
@@ -235,8 +235,15 @@ export async function finish(
   const { meta } = progress.snapshot();
   upsertSearchAttributes([{ key: AI_STATE, value: stateOfStatus(end.status) }]);
   await progress.publish();
-  await inTurn(() => recordSteps.completeRunRecord({
-    taskId: input.taskId,
+  await inTurn(() => recordSteps.completeRunRecord(runOutcome(input.taskId, end, meta)));
+  // The `done` event is the completed record's polling answer.
+  await inTurn(() => publishLive({ taskId: input.taskId, event: 'done' }));
+}
+
+/** How the run ended, as its record keeps it: the end and the progress it had reached. */
+export function runOutcome(taskId: string, end: { status: RunOutcome['status']; result?: TaskResult; error?: string }, meta: ProgressMeta): RunOutcome {
+  return {
+    taskId,
     status: end.status,
     phase: meta.phase,
     percentage: meta.percentage,
@@ -248,16 +255,14 @@ export async function finish(
     responseSteps: meta.response_steps,
     result: end.result,
     error: end.error,
-  }));
-  // The `done` event is the completed record's polling answer.
-  await inTurn(() => publishLive({ taskId: input.taskId, event: 'done' }));
+  };
 }
 
 /**
  * A child run's progress to its parent, which composes its own from its children's. Awaited only
  * at the end: the run goes on meanwhile, and a change that is lost is carried by the next.
  */
-function tellParent(parentId: string, progress: ChildProgress): Promise<void> {
+export function tellParent(parentId: string, progress: ChildProgress): Promise<void> {
   return CancellationScope.nonCancellable(() => getExternalWorkflowHandle(parentId).signal(childProgressSignal, progress)).catch(() => undefined);
 }
 

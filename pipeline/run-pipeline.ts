@@ -17,10 +17,10 @@ import type { CallAdmission, ProgressAtStep, StartedRun } from '../activities/ru
 import type { GrantedCall } from '../activities/ai-call-slots';
 import type { PipelineFunction } from './definition';
 import { FAILURE_TYPES } from './failure-types';
-import { aiCallSlotSignal, childProgressSignal, taskProgressQuery, type ChildProgress } from './messages';
+import { aiCallSlotSignal, taskProgressQuery } from './messages';
 import type { ItemOutcome, TaskResult } from './progress';
-import { failureMessage, failureType } from './run-ai-function';
-import type { RunInput, RunOutcome } from './run-io';
+import { failureMessage, failureType, runOutcome, tellParent } from './run-ai-function';
+import type { RunInput } from './run-io';
 import { oneAtATime } from './one-at-a-time';
 import { RunProgress } from './run-progress';
 import { AI_PHASE, AI_STATE } from './search-attributes';
@@ -242,28 +242,9 @@ export async function runPipeline(definition: PipelineFunction, input: RunInput)
       ]);
       setCurrentDetails(`${stateOfStatus(status)} · ${meta.phase} ${meta.percentage}% · ${end.error ?? meta.message}`);
       if (parent) toldParent = tellParent(parent.workflowId, { child: definition.name, progress: published.progress, seq: ++toldParentSeq });
-      const outcome: RunOutcome = {
-        taskId: input.taskId,
-        status,
-        phase: meta.phase,
-        percentage: meta.percentage,
-        message: meta.message,
-        durationMs: Date.now() - workflowInfo().runStartTime.getTime(),
-        cost: meta.cost,
-        tokens: meta.tokens,
-        requestSteps: meta.request_steps,
-        responseSteps: meta.response_steps,
-        result: end.result,
-        error: end.error,
-      };
-      return steps.completeRun(outcome, { runId, progress: published });
+      return steps.completeRun(runOutcome(input.taskId, { status, ...end }, meta), { runId, progress: published });
     });
     progress.chargedInAll(credits);
     letGo(granted);
   }
-}
-
-/** A child run's progress to its parent, which composes its own from its children's. */
-function tellParent(parentId: string, progress: ChildProgress): Promise<void> {
-  return CancellationScope.nonCancellable(() => getExternalWorkflowHandle(parentId).signal(childProgressSignal, progress)).catch(() => undefined);
 }
