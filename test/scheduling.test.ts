@@ -134,7 +134,17 @@ describe('every account has a limit of AI calls in flight, and no account waits 
     const ids = await writerTasks(owner, 4);
     const tasks: string[] = [];
     for (const id of ids) tasks.push(await startContent(owner, [id]));
-    const last = tasks[tasks.length - 1];
+    // The tasks take their places in the order their first steps ran (not always the order they
+    // were started): follow the one furthest back.
+    let last: string | undefined;
+    const deadline = Date.now() + 20_000;
+    while (!last && Date.now() < deadline) {
+      const answers = await Promise.all(tasks.map((task) => poll(owner, task)));
+      const furthest = answers.reduce((best, a, i) => ((a.meta.queue_position ?? 0) > (answers[best].meta.queue_position ?? 0) ? i : best), 0);
+      if ((answers[furthest].meta.queue_position ?? 0) >= 2) last = tasks[furthest];
+      else await new Promise((r) => setTimeout(r, 50));
+    }
+    if (!last) throw new Error('no task was seen waiting behind two others');
     const positions: number[] = [];
     let answer: TaskProgress;
     do {
@@ -145,7 +155,7 @@ describe('every account has a limit of AI calls in flight, and no account waits 
         if (positions.at(-1) !== answer.meta.queue_position) positions.push(answer.meta.queue_position);
       }
       await new Promise((r) => setTimeout(r, 100));
-    } while (answer.state === 'PENDING' || answer.meta.queue_position !== undefined || answer.meta.phase === 'PREP');
+    } while (answer.state === 'PENDING' || answer.meta.queue_position !== undefined || answer.meta.phase === 'INIT' || answer.meta.phase === 'PREP');
     // Three tasks ahead of it at first (one in flight, two waiting): 3, then 2, then 1.
     expect(positions[0]).toBeGreaterThanOrEqual(2);
     expect(positions).toEqual([...positions].sort((a, b) => b - a));

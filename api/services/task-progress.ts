@@ -86,8 +86,12 @@ export class TaskProgressService {
   private async withPlaceInLine(taskId: string, answer: TaskProgress): Promise<TaskProgress> {
     if (answer.meta.queue_position === undefined || TERMINAL_STATES.includes(answer.state)) return answer;
     const position = await queuePosition(this.prisma, taskId);
-    if (position === undefined) return answer;
     const waitingOnly = answer.state === 'PENDING' || answer.meta.message.startsWith('Waiting for a free slot');
+    if (position === undefined) {
+      // Its call has a slot and is about to start: no place in line any more (none ahead of it).
+      const { queue_position: _left, ...meta } = answer.meta;
+      return { ...answer, meta: { ...meta, ...(waitingOnly ? { message: waitingMessage(1) } : {}) } };
+    }
     return { ...answer, meta: { ...answer.meta, queue_position: position, ...(waitingOnly ? { message: waitingMessage(position) } : {}) } };
   }
 
