@@ -12,8 +12,24 @@ RUN_ID="smoke-$$-$RANDOM"
 export DATA_DIR=".data/smoke"
 LOG="$DATA_DIR/npm-start.log"
 
-free_port() { node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
-export PORT=$(free_port) TEMPORAL_PORT=$(free_port) TEMPORAL_UI_PORT=$(free_port) EMBEDDED_POSTGRES_PORT=$(free_port) DEMO_PROVIDER_PORT=$(free_port)
+# Five free ports below the kernel's ephemeral range (where outgoing connections take their local
+# ports, so one of them could take a chosen port between the two runs), different from each other.
+read -r PORT TEMPORAL_PORT TEMPORAL_UI_PORT EMBEDDED_POSTGRES_PORT DEMO_PROVIDER_PORT < <(node -e "
+const net = require('net');
+let low = 32768;
+try { low = Number(require('fs').readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]); } catch {}
+const top = Math.min(low || 32768, 32768), bottom = 20000;
+const free = (port) => new Promise((resolve) => { const s = net.createServer(); s.once('error', () => resolve(false)); s.listen(port, '127.0.0.1', () => s.close(() => resolve(true))); });
+(async () => {
+  const chosen = new Set();
+  while (chosen.size < 5) {
+    const port = bottom + Math.floor(Math.random() * (top - bottom));
+    if (!chosen.has(port) && (await free(port))) chosen.add(port);
+  }
+  console.log([...chosen].join(' '));
+})();
+")
+export PORT TEMPORAL_PORT TEMPORAL_UI_PORT EMBEDDED_POSTGRES_PORT DEMO_PROVIDER_PORT
 # npm start uses the embedded PostgreSQL and Temporal only when these are unset.
 unset DATABASE_URL TEMPORAL_ADDRESS
 
