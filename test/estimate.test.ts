@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { keywordsFor } from './support/failed-tasks';
+import { runTasksCli } from './support/tasks-cli';
 import { startTestStack, type TestAccount, type TestStack } from './support/stack';
 
 let stack: TestStack;
@@ -139,15 +138,4 @@ describe('npm run tasks -- estimate', () => {
   });
 });
 
-async function tasks(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../tools/tasks/main.ts'), ...args], {
-    env: { ...process.env, DATABASE_URL: stack.databaseUrl, TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS!, TEMPORAL_TASK_QUEUE: stack.taskQueue },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
-  return { code, stdout, stderr };
-}
+const tasks = (args: string[]) => runTasksCli(stack, args);

@@ -1,13 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { PHASES } from '../pipeline/phases';
 import type { TaskProgress } from '../pipeline/progress';
 import { taskProgressSchema } from '../pipeline/progress';
 import { StreamTokens, streamPath } from '../api/live-progress/stream-token';
 import { LISTEN_APPLICATION_NAME } from '../api/live-progress/event-hub';
 import { EventStreamReader, type StreamItem } from './support/event-stream-reader';
-import { freePort } from '../tools/net/ports';
+import { startApiProcess, type ApiProcess } from './support/api-process';
 import { startTestStack, type TestAccount, type TestStack } from './support/stack';
 
 const KEEP_ALIVE_MS = 300;
@@ -248,48 +245,16 @@ describe('stream_url: a token for clients that cannot send headers', () => {
 });
 
 describe('several API processes', () => {
-  let child: ChildProcess | undefined;
+  let other: ApiProcess | undefined;
   let otherBase: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    child = spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../api/server.ts')], {
-      env: {
-        ...process.env,
-        DATABASE_URL: stack.databaseUrl,
-        DATABASE_POOL_SIZE: '3',
-        TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS,
-        TEMPORAL_TASK_QUEUE: stack.taskQueue,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-        STREAM_TOKEN_SECRET,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const output: string[] = [];
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the second API did not start: ${output.join('\n')}`)), 30_000);
-      for (const stream of [child!.stdout!, child!.stderr!]) {
-        createInterface({ input: stream }).on('line', (line) => {
-          output.push(line);
-          if (line.includes('API listening on')) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-      }
-      child!.once('exit', (code) => reject(new Error(`the second API exited (${code}): ${output.join('\n')}`)));
-    });
-    otherBase = `http://127.0.0.1:${port}`;
+    other = await startApiProcess(stack, { STREAM_TOKEN_SECRET });
+    otherBase = other.baseUrl;
   });
 
   afterAll(async () => {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child!.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    }
+    await other?.stop();
   });
 
   it('streams, from another API process, a task started through this one', async () => {

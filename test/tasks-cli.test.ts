@@ -1,29 +1,11 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { failedTasks as failedTasksOf, keywordsFor as keywordsOf, startClustering as startClusteringOf } from './support/failed-tasks';
+import { runTasksCli } from './support/tasks-cli';
 import { startTestStack, type TestAccount, type TestStack } from './support/stack';
 
-/** `npm run tasks` as its own process, configured the way an operator configures it: the environment. */
-async function tasks(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../tools/tasks/main.ts'), ...args], {
-    env: {
-      ...process.env,
-      DATABASE_URL: stack.databaseUrl,
-      TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS!,
-      TEMPORAL_TASK_QUEUE: stack.taskQueue,
-      TEMPORAL_UI_URL: 'http://temporal-ui.test:8233/',
-      ...env,
-    },
-    // No terminal: what a script or a cron job sees.
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
-  return { code, stdout, stderr };
-}
+/** `npm run tasks` as its own process (test/support/tasks-cli.ts). */
+const tasks = (args: string[], env: Record<string, string> = {}) => runTasksCli(stack, args, env);
 
 async function tasksJson<T = any>(args: string[]): Promise<T> {
   const run = await tasks([...args, '--json']);
