@@ -147,14 +147,9 @@ export function describeCpu(perTask: CpuPerTask): string {
   return `CPU ms/task ${totalCpu(perTask).toFixed(1)}${parts.length ? ` (${parts.join(', ')})` : ''}`;
 }
 
-/**
- * The process listening on a local TCP port (the Temporal dev server's frontend), found through
- * /proc/net/tcp and the processes' open sockets; undefined when it is not on this machine or not
- * visible to this user.
- */
-export function pidListeningOn(port: number): number | undefined {
-  if (process.platform !== 'linux') return undefined;
-  const inodes = new Set<string>();
+/** Every listening TCP socket of this machine: its port and its inode (from /proc/net/tcp and tcp6). */
+function listeningSockets(): Array<{ port: number; inode: string }> {
+  const sockets: Array<{ port: number; inode: string }> = [];
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text = '';
     try {
@@ -165,26 +160,44 @@ export function pidListeningOn(port: number): number | undefined {
     for (const row of text.split('\n').slice(1)) {
       const cols = row.trim().split(/\s+/);
       // local_address is ADDR:PORT in hex; state 0A is LISTEN.
-      if (cols.length > 9 && cols[3] === '0A' && parseInt(cols[1].split(':')[1], 16) === port) inodes.add(cols[9]);
+      if (cols.length > 9 && cols[3] === '0A') sockets.push({ port: parseInt(cols[1].split(':')[1], 16), inode: cols[9] });
     }
   }
+  return sockets;
+}
+
+/** The inodes of a process's open sockets; empty when it is gone or not visible to this user. */
+function socketInodesOf(pid: number | string): Set<string> {
+  const inodes = new Set<string>();
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return inodes;
+  }
+  for (const fd of fds) {
+    try {
+      const inode = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1];
+      if (inode) inodes.add(inode);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return inodes;
+}
+
+/**
+ * The process listening on a local TCP port (the Temporal dev server's frontend), found through
+ * /proc/net/tcp and the processes' open sockets; undefined when it is not on this machine or not
+ * visible to this user.
+ */
+export function pidListeningOn(port: number): number | undefined {
+  if (process.platform !== 'linux') return undefined;
+  const inodes = new Set(listeningSockets().filter((socket) => socket.port === port).map((socket) => socket.inode));
   if (!inodes.size) return undefined;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    let fds: string[];
-    try {
-      fds = readdirSync(`/proc/${entry}/fd`);
-    } catch {
-      continue;
-    }
-    for (const fd of fds) {
-      try {
-        const inode = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${entry}/fd/${fd}`))?.[1];
-        if (inode && inodes.has(inode)) return Number(entry);
-      } catch {
-        // closed meanwhile
-      }
-    }
+    for (const inode of socketInodesOf(entry)) if (inodes.has(inode)) return Number(entry);
   }
   return undefined;
 }
@@ -192,31 +205,6 @@ export function pidListeningOn(port: number): number | undefined {
 /** The ports a process (and its threads) listens on, for finding the dev server's metrics endpoint. */
 export function listeningPortsOf(pid: number): number[] {
   if (process.platform !== 'linux') return [];
-  const sockets = new Set<string>();
-  try {
-    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-      try {
-        const inode = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1];
-        if (inode) sockets.add(inode);
-      } catch {
-        // closed meanwhile
-      }
-    }
-  } catch {
-    return [];
-  }
-  const ports = new Set<number>();
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text = '';
-    try {
-      text = readFileSync(table, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const row of text.split('\n').slice(1)) {
-      const cols = row.trim().split(/\s+/);
-      if (cols.length > 9 && cols[3] === '0A' && sockets.has(cols[9])) ports.add(parseInt(cols[1].split(':')[1], 16));
-    }
-  }
-  return [...ports];
+  const inodes = socketInodesOf(pid);
+  return [...new Set(listeningSockets().filter((socket) => inodes.has(socket.inode)).map((socket) => socket.port))];
 }
