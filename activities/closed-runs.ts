@@ -1,5 +1,5 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { PrismaClient } from '../db/client';
+import type { Prisma, PrismaClient } from '../db/client';
 import type { TaskProgress } from '../pipeline/progress';
 import { progressFromRecord, RECORDED_RUN_FIELDS } from '../pipeline/live-progress';
 import type { FinalRunStatus } from '../pipeline/run-status';
@@ -31,34 +31,26 @@ export async function endClosedRun(
 
   const last = await prisma.taskEvent.findFirst({ where: { taskId, event: 'progress' }, orderBy: { id: 'desc' }, select: { data: true } });
   const reached = (last?.data as TaskProgress | undefined)?.meta;
-  const completed = await prisma.$transaction(async (tx) => {
-    const updated = await tx.aITaskLog.updateMany({
-      // A record reopened (reset) after this run closed belongs to the run the reset starts.
-      where: { taskId, status: 'pending', ...(description.closeTime ? { OR: [{ startedAt: null }, { startedAt: { lt: description.closeTime } }] } : {}) },
-      data: {
-        status: end.status,
-        message: end.message,
-        error: end.status === 'error' || end.status === 'revoked' ? end.message : null,
-        finishedAt: description.closeTime ?? new Date(),
-        ...(reached
-          ? {
-              phase: reached.phase,
-              percentage: reached.percentage,
-              cost: reached.cost,
-              tokens: reached.tokens,
-              requestSteps: reached.request_steps as object[],
-              responseSteps: reached.response_steps as object[],
-            }
-          : {}),
-      },
-    });
-    if (updated.count === 0) return false;
-    await releaseReservations(tx, { taskId });
-    const record = await tx.aITaskLog.findUniqueOrThrow({ where: { taskId }, select: RECORDED_RUN_FIELDS });
-    await publishSnapshot(tx, taskId, { runId: `closed:${description.runId}`, seq: 1, progress: progressFromRecord(record) }, 'done');
-    return true;
+  await endRecord(deps, taskId, `closed:${description.runId}`, {
+    // A record reopened (reset) after this run closed belongs to the run the reset starts.
+    where: description.closeTime ? { OR: [{ startedAt: null }, { startedAt: { lt: description.closeTime } }] } : {},
+    data: {
+      status: end.status,
+      message: end.message,
+      error: end.status === 'error' || end.status === 'revoked' ? end.message : null,
+      finishedAt: description.closeTime ?? new Date(),
+      ...(reached
+        ? {
+            phase: reached.phase,
+            percentage: reached.percentage,
+            cost: reached.cost,
+            tokens: reached.tokens,
+            requestSteps: reached.request_steps as object[],
+            responseSteps: reached.response_steps as object[],
+          }
+        : {}),
+    },
   });
-  if (completed) await releaseCalls(prisma, deps.slots ?? DEFAULT_SLOT_POLICY, { taskId });
   const record = await prisma.aITaskLog.findUniqueOrThrow({ where: { taskId }, select: RECORDED_RUN_FIELDS });
   return progressFromRecord(record);
 }
@@ -106,20 +98,33 @@ const UNKNOWN_RUN_GRACE = 4;
  * started) and that is older than `quietForMs` is ended as failed, and what it held is given back.
  */
 async function endUnknownRun(deps: { prisma: PrismaClient; slots?: SlotPolicy }, taskId: string, quietForMs: number): Promise<boolean> {
-  const { prisma } = deps;
   const message = 'The run is no longer known to Temporal (deleted, or past the retention of its history).';
-  const completed = await prisma.$transaction(async (tx) => {
-    const updated = await tx.aITaskLog.updateMany({
-      where: { taskId, status: 'pending', createdAt: { lt: new Date(Date.now() - quietForMs) } },
-      data: { status: 'error', message, error: message, finishedAt: new Date() },
-    });
+  return endRecord(deps, taskId, 'unknown', {
+    where: { createdAt: { lt: new Date(Date.now() - quietForMs) } },
+    data: { status: 'error', message, error: message, finishedAt: new Date() },
+  });
+}
+
+/**
+ * Ends a record still pending (and matching `where`) with `data`, gives back what its run held
+ * (reservations, then slots) and sends the live stream its `done`, in one transaction. False when
+ * the record had ended or did not match.
+ */
+async function endRecord(
+  deps: { prisma: PrismaClient; slots?: SlotPolicy },
+  taskId: string,
+  runId: string,
+  end: { where: Prisma.AITaskLogWhereInput; data: Prisma.AITaskLogUpdateManyMutationInput },
+): Promise<boolean> {
+  const completed = await deps.prisma.$transaction(async (tx) => {
+    const updated = await tx.aITaskLog.updateMany({ where: { ...end.where, taskId, status: 'pending' }, data: end.data });
     if (updated.count === 0) return false;
     await releaseReservations(tx, { taskId });
     const record = await tx.aITaskLog.findUniqueOrThrow({ where: { taskId }, select: RECORDED_RUN_FIELDS });
-    await publishSnapshot(tx, taskId, { runId: 'unknown', seq: 1, progress: progressFromRecord(record) }, 'done');
+    await publishSnapshot(tx, taskId, { runId, seq: 1, progress: progressFromRecord(record) }, 'done');
     return true;
   });
-  if (completed) await releaseCalls(prisma, deps.slots ?? DEFAULT_SLOT_POLICY, { taskId });
+  if (completed) await releaseCalls(deps.prisma, deps.slots ?? DEFAULT_SLOT_POLICY, { taskId });
   return completed;
 }
 
