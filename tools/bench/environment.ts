@@ -10,6 +10,8 @@ import { applyMigrations } from '../../db/migrate';
 import { connectTemporalClient } from '../../temporal/client';
 import { startDemoProvider, type DemoProvider } from '../demo-provider/server';
 import { startServiceProcess, type ServiceProcess } from '../launcher/children';
+import { ensureBuild } from '../build/ensure-cli';
+import { DIST_DIR } from '../build/paths';
 import { startTemporalDevServer } from '../temporal-cli/dev-server';
 import { freePort } from '../net/ports';
 import { CpuMeter, listeningPortsOf, pidListeningOn, type ProcessGroups } from './cpu';
@@ -140,8 +142,10 @@ export async function startBenchEnvironment(say: (line: string) => void): Promis
       // The operator's part: the worker (and the peer) may call the demo provider.
       AI_PROVIDER_ALLOWED_HOSTS: [process.env.AI_PROVIDER_ALLOWED_HOSTS, new URL(provider.url).host].filter(Boolean).join(','),
     };
-    const workerEntry = path.join(projectRoot, 'worker/main.ts');
-    const apiEntry = path.join(projectRoot, 'api/server.ts');
+    // The worker and the API as production runs them: the compiled build, with its prebuilt workflow bundle.
+    await ensureBuild(say);
+    const workerEntry = path.join(DIST_DIR, 'worker/main.js');
+    const apiEntry = path.join(DIST_DIR, 'api/server.js');
     let worker = await startService('worker', workerEntry, env, 'Worker polling');
     stops.push(() => worker.stop());
     const api = await startService('api', apiEntry, env, 'API listening');

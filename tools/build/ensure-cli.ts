@@ -25,19 +25,20 @@ function newestSource(dir = projectRoot): { file: string; mtimeMs: number } {
   return newest;
 }
 
-async function main(): Promise<void> {
+/** Builds dist/ when it is missing or older than a source; says why in one line, nothing when it is current. */
+export async function ensureBuild(log: (line: string) => void = (line) => console.log(line)): Promise<void> {
   if (!existsSync(BUILD_INFO_FILE)) {
-    console.log('Building dist/ first (no production build yet)…');
-    return build();
+    log('Building dist/ first (no production build yet)…');
+    return build(log);
   }
   const newest = newestSource();
   if (newest.mtimeMs > statSync(BUILD_INFO_FILE).mtimeMs) {
-    console.log(`Building dist/ again (${path.relative(projectRoot, newest.file)} changed since the last build)…`);
-    return build();
+    log(`Building dist/ again (${path.relative(projectRoot, newest.file)} changed since the last build)…`);
+    return build(log);
   }
 }
 
-main().catch((err) => {
+if (require.main === module) ensureBuild().catch((err) => {
   console.error(err instanceof Error ? err.message : err);
   process.exit(1);
 });

@@ -13,8 +13,9 @@ export interface ServiceProcess {
 const STOP_GRACE_MS = 15_000;
 
 /**
- * Runs one of the project's TypeScript entry points (worker/main.ts, api/server.ts) as its own
- * process, as production runs them, with its output prefixed by its name. Each child has its own
+ * Runs one of the project's entry points as its own process: a TypeScript source (worker/main.ts,
+ * api/server.ts) through tsx, a compiled one (dist/…/*.js) with plain node, as production runs it;
+ * its output prefixed by its name. Each child has its own
  * process group: Ctrl-C reaches only the launcher, which stops the worker before the API and both
  * before the servers they use; if the launcher dies, the children are sent SIGTERM.
  */
@@ -25,7 +26,8 @@ export function startServiceProcess(
   onExit: (code: number | null) => void,
   onLine: (line: string) => void = (line) => console.log(`[${name}] ${line}`),
 ): ServiceProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const args = entry.endsWith('.js') ? [entry] : ['--import', 'tsx', entry];
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const untie = stopWithThisProcess(child);
   for (const stream of [child.stdout!, child.stderr!]) {
     createInterface({ input: stream }).on('line', onLine);
