@@ -3,6 +3,10 @@ import { elapsedMs } from './stats';
 
 export interface PollResult {
   latenciesMs: number[];
+  /** Each poller's first answer (the API process had not been asked for that task yet, or not by it). */
+  firstLatenciesMs: number[];
+  /** Every later answer: the steady state of a page that keeps polling. */
+  laterLatenciesMs: number[];
   errors: number;
   /** The first few error descriptions, to say what went wrong. */
   errorSamples: string[];
@@ -26,7 +30,7 @@ export async function runPollers(opts: {
   durationMs: number;
 }): Promise<PollResult> {
   const url = new URL(opts.baseUrl);
-  const result: PollResult = { latenciesMs: [], errors: 0, errorSamples: [], requests: 0 };
+  const result: PollResult = { latenciesMs: [], firstLatenciesMs: [], laterLatenciesMs: [], errors: 0, errorSamples: [], requests: 0 };
   const fail = (what: string) => {
     result.errors++;
     if (result.errorSamples.length < 5) result.errorSamples.push(what);
@@ -39,7 +43,7 @@ export async function runPollers(opts: {
     agents.push(agent);
     const path = opts.paths[index % opts.paths.length];
     let next = Date.now() + Math.random() * opts.intervalMs;
-    for (;;) {
+    for (let first = true; ; first = false) {
       const wait = next - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       if (Date.now() >= end) return;
@@ -48,7 +52,11 @@ export async function runPollers(opts: {
       result.requests++;
       try {
         const status = await get(agent, url, path, opts.headers ?? {});
-        if (status === 200) result.latenciesMs.push(elapsedMs(started));
+        if (status === 200) {
+          const ms = elapsedMs(started);
+          result.latenciesMs.push(ms);
+          (first ? result.firstLatenciesMs : result.laterLatenciesMs).push(ms);
+        }
         else fail(`${path} answered ${status}`);
       } catch (err) {
         fail(`${path}: ${err instanceof Error ? err.message : err}`);

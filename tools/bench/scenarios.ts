@@ -101,7 +101,7 @@ export async function progressRound(
       intervalMs: settings.pollIntervalMs,
       durationMs: settings.pollSeconds * 1000,
     });
-  const figures: Record<string, { p50: number; p99: number; errors: number; requests: number; errorSamples: string[] }> = {};
+  const figures: Record<string, { p50: number; p99: number; firstP50: number; firstP99: number; laterP99: number; errors: number; requests: number; errorSamples: string[] }> = {};
   const measured = async (name: string, paths: string[]) => {
     const cpu = env.cpu.snapshot();
     const result = await load(paths);
@@ -114,12 +114,16 @@ export async function progressRound(
     figures[name] = {
       p50: percentile(result.latenciesMs, 50),
       p99: percentile(result.latenciesMs, 99),
+      firstP50: percentile(result.firstLatenciesMs, 50),
+      firstP99: percentile(result.firstLatenciesMs, 99),
+      laterP99: percentile(result.laterLatenciesMs, 99),
       errors: result.errors,
       requests: result.requests,
       errorSamples: result.errorSamples,
     };
     say(
-      `  progress round ${round + 1}: ${name} p50 ${figures[name].p50.toFixed(2)} ms, p99 ${figures[name].p99.toFixed(2)} ms, ` +
+      `  progress round ${round + 1}: ${name} p50 ${figures[name].p50.toFixed(2)} ms, p99 ${figures[name].p99.toFixed(2)} ms ` +
+        `(each poller's first: p50 ${figures[name].firstP50.toFixed(2)}, p99 ${figures[name].firstP99.toFixed(2)} ms; the rest: p99 ${figures[name].laterP99.toFixed(2)} ms), ` +
         `${result.requests} requests, ${result.errors} errors${result.errors ? ` (${result.errorSamples[0]})` : ''}; ${describeCpu(conditions.cpu[name]).replace('ms/task', 'ms/request')}`,
     );
   };
