@@ -11,11 +11,25 @@ export * from '../generated/prisma/client';
 export type CreatePrismaClientOptions = {
   /** Most connections the pool opens (node-postgres defaults to 10). */
   max?: number;
+  /**
+   * Connections kept open while idle (node-postgres otherwise closes each after 10 s idle). A new
+   * connection costs PostgreSQL a process start: tens of milliseconds, more when many open at once,
+   * which a burst of requests after a quiet spell would wait for.
+   */
+  min?: number;
 };
 
 export function createPrismaClient(databaseUrl: string, opts: CreatePrismaClientOptions = {}): PrismaClient {
-  const adapter = new PrismaPg({ connectionString: databaseUrl, ...(opts.max ? { max: opts.max } : {}) });
+  const adapter = new PrismaPg({ connectionString: databaseUrl, ...(opts.max ? { max: opts.max } : {}), ...(opts.min ? { min: opts.min } : {}) });
   return new PrismaClient({ adapter });
+}
+
+/**
+ * Opens `count` of the pool's connections now (concurrent reads each take their own), so that the
+ * process's first requests do not wait for them. With `min` at least `count`, they stay open.
+ */
+export async function openConnections(prisma: PrismaClient, count: number): Promise<void> {
+  await Promise.all(Array.from({ length: count }, () => prisma.$queryRaw`SELECT 1`));
 }
 
 // The run statuses the code knows (pipeline/run-status.ts) are exactly the schema's RunStatus enum.

@@ -6,7 +6,7 @@ import { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import { commaList, readEnv } from '../config/env';
 import { providerHostPolicy } from '../activities/provider-hosts';
-import { createPrismaClient } from '../db/client';
+import { createPrismaClient, openConnections } from '../db/client';
 import { createAIWorker } from './create-worker';
 import { DEFAULT_SLOT_POLICY } from '../activities/ai-call-slots';
 import { startReconciler } from './reconciler';
@@ -19,7 +19,9 @@ import { startReconciler } from './reconciler';
 async function main(): Promise<void> {
   const env = readEnv();
   Runtime.install({ logger: new DefaultLogger(temporalLogLevel(env.LOG_LEVEL)) });
-  const prisma = createPrismaClient(env.DATABASE_URL, { max: env.DATABASE_POOL_SIZE });
+  // A fixed pool, opened at start: a run's steps do not wait for connections after a quiet spell.
+  const prisma = createPrismaClient(env.DATABASE_URL, { max: env.DATABASE_POOL_SIZE, min: env.DATABASE_POOL_SIZE });
+  await openConnections(prisma, env.DATABASE_POOL_SIZE);
   const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
   const bundle = env.WORKFLOW_BUNDLE_PATH ?? prebuiltWorkflowBundle();
   const slots = { ...DEFAULT_SLOT_POLICY, accountLimit: env.ACCOUNT_MAX_CONCURRENT_AI_CALLS, overallLimit: env.AI_CALLS_MAX_IN_FLIGHT };
