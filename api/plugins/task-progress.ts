@@ -25,7 +25,10 @@ export const taskProgressPlugin = fp<TaskProgressPluginOptions>(
     const hub = options.databaseUrl ? new TaskEventHub(options.databaseUrl, app.prisma, app.log) : undefined;
     app.decorate('taskEvents', hub);
     app.decorate('apiKeys', hub ? new ApiKeyCache(hub) : undefined);
-    app.decorate('taskProgress', new TaskProgressService(app.prisma, app.temporal, hub));
+    const progress = new TaskProgressService(app.prisma, app.temporal, hub);
+    app.decorate('taskProgress', progress);
+    // Only a head start: a database not reachable yet is the first real poll's to report.
+    app.addHook('onReady', () => progress.warm().catch(() => undefined));
     app.addHook('onClose', async () => hub?.close());
   },
   { name: 'task-progress', dependencies: ['dependencies'] },

@@ -6,17 +6,27 @@ import { NotFoundError } from '../errors';
 const MAX_ANSWERS = 10_000;
 /**
  * How long a running task's answer is kept when no change is announced. Every published progress
- * change is announced and drops it at once; this bounds what a run shows without publishing (an AI
- * call under way, a place in line).
+ * change is announced and drops it at once; this bounds what a run shows without publishing (the
+ * start of a call right after the step that granted its slot, say: each such change comes within a
+ * step of an announced one).
  */
-const RUNNING_ANSWER_MS = 1_000;
+export const RUNNING_ANSWER_MS = 1_000;
+/**
+ * A running answer found unchanged when read again is kept twice as long the next time, up to
+ * this: a run that waits on its AI call for minutes is asked a few times, not every second. Any
+ * announced change starts again at RUNNING_ANSWER_MS.
+ */
+export const SETTLED_RUNNING_ANSWER_MS = 8_000;
 /** A finished task's answer is read again after this long, whatever was heard (a safety net). */
 const FINAL_ANSWER_MS = 10 * 60_000;
 
 interface Kept {
   accountId: number;
   answer: TaskProgress;
-  /** When it is read again: a running task's in a second, a finished task's (which changes only by an announced reset) in minutes. */
+  kind: 'final' | 'running';
+  /** How long it was kept for: a running answer read again unchanged is kept twice as long. */
+  keptMs: number;
+  /** Until when it is answered; past that it is read again (and compared with this one). */
   until: number;
 }
 
@@ -24,6 +34,8 @@ interface Kept {
 export interface AnswerLoad {
   keep(accountId: number, answer: TaskProgress, kind: 'final' | 'running'): void;
   end(): void;
+  /** A change of the task was announced since the load began: what it brings back is older than that. */
+  readonly outdated: boolean;
 }
 
 /**
@@ -38,7 +50,10 @@ export class ProgressAnswerCache {
   /** Counts lost LISTEN connections: a load that began before one keeps nothing. */
   private connections = 0;
 
-  constructor(private readonly hub: TaskEventHub) {
+  constructor(
+    private readonly hub: TaskEventHub,
+    private readonly now: () => number = Date.now,
+  ) {
     hub.watch({
       taskChanged: (taskId) => this.taskChanged(taskId),
       accountKeyChanged: () => undefined,
@@ -49,18 +64,32 @@ export class ProgressAnswerCache {
     });
   }
 
-  get(accountId: number, taskId: string): TaskProgress | undefined {
+  /**
+   * The answer kept for the task: fresh, or (`fresh` false) a settled running answer past its time,
+   * answered while it is read again in the background. A settled answer came back unchanged at
+   * least once, and every change after such a quiet spell comes with an announced one (which drops
+   * it), so it is as good as the query's for the moment the refresh takes. Anything else past its
+   * time is not answered (undefined): the caller reads the task and waits for it.
+   */
+  lookup(accountId: number, taskId: string): { answer: TaskProgress; fresh: boolean } | undefined {
     const entry = this.kept.get(taskId);
     if (!entry) return undefined;
-    if (entry.until <= Date.now()) {
-      this.kept.delete(taskId);
-      return undefined;
-    }
+    const now = this.now();
+    const fresh = entry.until > now;
+    // An expired answer stays until its task is read again, to be compared with what comes back.
+    const settled = entry.kind === 'running' && entry.keptMs > RUNNING_ANSWER_MS && now < entry.until + entry.keptMs;
+    if (!fresh && !settled) return undefined;
     if (entry.accountId !== accountId) throw new NotFoundError(`Task ${taskId} not found.`);
     // Most recently used last: the first key is the one to drop.
     this.kept.delete(taskId);
     this.kept.set(taskId, entry);
-    return entry.answer;
+    return { answer: entry.answer, fresh };
+  }
+
+  /** The fresh answer kept for the task, if any. */
+  get(accountId: number, taskId: string): TaskProgress | undefined {
+    const kept = this.lookup(accountId, taskId);
+    return kept?.fresh ? kept.answer : undefined;
   }
 
   /**
@@ -73,6 +102,8 @@ export class ProgressAnswerCache {
     this.loads.set(taskId, load);
     const listeningAtStart = this.hub.listening;
     const connection = this.connections;
+    // What was kept before this load (expired): a running answer that comes back the same is settling.
+    const before = this.kept.get(taskId);
     let ended = false;
     const end = () => {
       if (ended) return;
@@ -83,11 +114,25 @@ export class ProgressAnswerCache {
       const unchanged = !load.changed;
       end();
       if (!unchanged || !listeningAtStart || !this.hub.listening || connection !== this.connections) return;
+      const keptMs = kind === 'final' ? FINAL_ANSWER_MS : this.runningAnswerMs(before, accountId, answer);
       this.kept.delete(taskId);
-      this.kept.set(taskId, { accountId, answer, until: Date.now() + (kind === 'running' ? RUNNING_ANSWER_MS : FINAL_ANSWER_MS) });
+      this.kept.set(taskId, { accountId, answer, kind, keptMs, until: this.now() + keptMs });
       if (this.kept.size > MAX_ANSWERS) this.kept.delete(this.kept.keys().next().value!);
     };
-    return { keep, end };
+    return {
+      keep,
+      end,
+      get outdated() {
+        return load.changed;
+      },
+    };
+  }
+
+  /** RUNNING_ANSWER_MS, or twice the last time when the answer came back unchanged (to SETTLED_RUNNING_ANSWER_MS). */
+  private runningAnswerMs(before: Kept | undefined, accountId: number, answer: TaskProgress): number {
+    const unchanged =
+      before?.kind === 'running' && before.accountId === accountId && sameAnswer(before.answer, answer);
+    return unchanged ? Math.min(before.keptMs * 2, SETTLED_RUNNING_ANSWER_MS) : RUNNING_ANSWER_MS;
   }
 
   taskChanged(taskId: string): void {
@@ -95,4 +140,8 @@ export class ProgressAnswerCache {
     const load = this.loads.get(taskId);
     if (load) load.changed = true;
   }
+}
+
+function sameAnswer(a: TaskProgress, b: TaskProgress): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
 }

@@ -11,7 +11,7 @@ import { progressFromRecord, RECORDED_RUN_FIELDS, type RecordedRun } from '../..
 import { NotFoundError, ServiceUnavailableError } from '../errors';
 import { isTemporalUnavailable } from '../unavailable';
 import type { TaskEventHub } from '../live-progress/event-hub';
-import { ProgressAnswerCache } from './progress-answer-cache';
+import { ProgressAnswerCache, type AnswerLoad } from './progress-answer-cache';
 
 const QUERY_DEADLINE_MS = 5_000;
 
@@ -27,11 +27,13 @@ function markedReparsed(record: { reparsedAt: Date | null }, answer: TaskProgres
 /**
  * The progress of one task, for its account only. A finished task is answered from its run record
  * (one indexed read, no Temporal call); a running one from the workflow's query, with concurrent
- * polls of the same task sharing one query in flight. With a hub, answers are kept until the task's
- * next change (a running one for a second at most): most polls touch neither database nor Temporal.
+ * polls of the same task sharing one read in flight. With a hub, answers are kept until the task's
+ * next announced change (a running one for a second, longer while it stays the same; see
+ * ProgressAnswerCache): most polls touch neither database nor Temporal.
  */
 export class TaskProgressService {
-  private readonly inFlight = new Map<string, Promise<TaskProgress>>();
+  /** Reads under way, by account and task: polls that come meanwhile wait for the same one. */
+  private readonly inFlight = new Map<string, { answer: Promise<TaskProgress>; load?: AnswerLoad }>();
   /**
    * Temporal answers queries of closed runs too (replaying them): a terminated run would read as
    * still running. Refusing queries of runs that are not open sends those to `closedWithoutRecord`.
@@ -50,15 +52,50 @@ export class TaskProgressService {
     if (changes) this.answers = new ProgressAnswerCache(changes);
   }
 
+  /**
+   * Runs the endpoint's reads once before the first poll: Prisma prepares each query shape on its
+   * first use, blocking the process for milliseconds that a burst of first polls would all wait for.
+   */
+  async warm(): Promise<void> {
+    await this.prisma.aITaskLog.findFirst({ where: { taskId: '', accountId: 0 }, select: RECORD_FIELDS });
+    await this.prisma.aITaskLog.findUnique({ where: { taskId: '' }, select: RECORD_FIELDS });
+    await queuePosition(this.prisma, '');
+  }
+
   /** Drops what is kept of a task whose run this process just changed (reset, retry, cancel). */
   forget(taskId: string): void {
     this.answers?.taskChanged(taskId);
   }
 
   async progress(accountId: number, taskId: string): Promise<TaskProgress> {
-    const cached = this.answers?.get(accountId, taskId);
-    if (cached) return this.withPlaceInLine(taskId, cached);
+    const kept = this.answers?.lookup(accountId, taskId);
+    if (kept && !kept.fresh) this.refresh(accountId, taskId);
+    return this.withPlaceInLine(taskId, kept ? kept.answer : await this.load(accountId, taskId));
+  }
+
+  /** Reads a settled answer again without keeping a poll waiting: the next polls get what it finds. */
+  private refresh(accountId: number, taskId: string): void {
+    this.load(accountId, taskId).catch(() => undefined);
+  }
+
+  /** The task's answer read afresh, one read at a time per task and account. */
+  private load(accountId: number, taskId: string): Promise<TaskProgress> {
+    const key = `${accountId} ${taskId}`;
+    const existing = this.inFlight.get(key);
+    // A read that began before the task's last announced change is not joined: it may answer what came before.
+    if (existing && !existing.load?.outdated) return existing.answer;
     const load = this.answers?.loading(taskId);
+    const reading = { answer: this.read(accountId, taskId, load), load };
+    this.inFlight.set(key, reading);
+    void reading.answer.then(
+      () => this.inFlight.get(key) === reading && this.inFlight.delete(key),
+      () => this.inFlight.get(key) === reading && this.inFlight.delete(key),
+    );
+    return reading.answer;
+  }
+
+  /** The task's answer from its record or its workflow (kept for the next polls, when it may be). */
+  private async read(accountId: number, taskId: string, load: AnswerLoad | undefined): Promise<TaskProgress> {
     try {
       const record = await this.prisma.aITaskLog.findFirst({ where: { taskId, accountId }, select: RECORD_FIELDS });
       if (!record) throw new NotFoundError(`Task ${taskId} not found.`);
@@ -69,11 +106,11 @@ export class TaskProgressService {
       }
       const answer: TaskProgress = markedReparsed(
         record,
-        record.startedAt ? await this.shared(taskId, () => this.queryRunning(record)) : { state: 'PENDING', meta: pendingMeta() },
+        record.startedAt ? await this.queryRunning(record) : { state: 'PENDING', meta: pendingMeta() },
       );
       // Only a record's answer is kept for good; one the query gave is kept as a running one.
       load?.keep(accountId, answer, 'running');
-      return await this.withPlaceInLine(taskId, answer);
+      return answer;
     } finally {
       load?.end();
     }
@@ -93,14 +130,6 @@ export class TaskProgressService {
       return { ...answer, meta: { ...meta, ...(waitingOnly ? { message: waitingMessage(1) } : {}) } };
     }
     return { ...answer, meta: { ...answer.meta, queue_position: position, ...(waitingOnly ? { message: waitingMessage(position) } : {}) } };
-  }
-
-  private shared(taskId: string, load: () => Promise<TaskProgress>): Promise<TaskProgress> {
-    const existing = this.inFlight.get(taskId);
-    if (existing) return existing;
-    const pending = load().finally(() => this.inFlight.delete(taskId));
-    this.inFlight.set(taskId, pending);
-    return pending;
   }
 
   private async queryRunning(record: RunRecord): Promise<TaskProgress> {
