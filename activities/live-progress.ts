@@ -13,7 +13,7 @@ import {
 } from '../pipeline/live-progress';
 import type { ActivityDeps } from './deps';
 
-/** Namespaces this module's advisory locks (the two-key form), apart from any other lock user. */
+/** Namespaces the task-event advisory locks (the two-key form), apart from any other lock user; the database function publish_task_snapshot takes the same (7461). */
 const TASK_EVENTS_LOCK_CLASS = 7_461;
 
 /**
@@ -45,8 +45,10 @@ export function announceTaskChange(prisma: PrismaClient, taskId: string) {
 /**
  * Stores a progress snapshot of a run and notifies, unless a newer snapshot of the same run is
  * stored already: a run's steps may finish out of order, and a snapshot is the whole answer, so a
- * late, older one is simply dropped. (Two statements in one transaction: the check must see what
- * committed while it waited for the task's lock.) A done snapshot goes through the same gate.
+ * late, older one is simply dropped. The running record's phase, message and percentage follow (the
+ * task list shows where each running task is). One call of the database's `publish_task_snapshot`
+ * (migration publish_task_snapshot): one round trip, inside the caller's transaction or on its own.
+ * A done snapshot goes through the same gate.
  */
 export async function publishSnapshot(
   db: PrismaClient | Prisma.TransactionClient,
@@ -55,25 +57,9 @@ export async function publishSnapshot(
   event: 'progress' | 'done' = 'progress',
 ): Promise<void> {
   const { meta } = published.progress;
-  const write = async (tx: Prisma.TransactionClient) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${TASK_EVENTS_LOCK_CLASS}::int, hashtext(${taskId}))`;
-    const stored = await tx.$queryRaw<Array<{ id: number }>>`
-      WITH inserted AS (
-        INSERT INTO task_events (task_id, event, data, run_id, seq)
-        SELECT ${taskId}, ${event}, ${JSON.stringify(published.progress)}::jsonb, ${published.runId}, ${published.seq}
-        WHERE NOT EXISTS (SELECT 1 FROM task_events WHERE task_id = ${taskId} AND run_id = ${published.runId} AND seq >= ${published.seq})
-        RETURNING id, task_id)
-      SELECT id, pg_notify(${TASK_EVENTS_CHANNEL}, id::text || ' ' || task_id)::text AS notified FROM inserted`;
-    // The run record follows the run (the task list shows where each running task is), in the
-    // same transaction: no round trip of its own.
-    if (stored.length && event === 'progress') {
-      await tx.$executeRaw`
-        UPDATE ai_task_logs SET phase = ${meta.phase}, message = ${meta.message}, percentage = ${meta.percentage}, updated_at = now()
-        WHERE task_id = ${taskId} AND status = 'pending'`;
-    }
-  };
-  if ('$transaction' in db) await (db as PrismaClient).$transaction(write);
-  else await write(db as Prisma.TransactionClient);
+  await db.$queryRaw`
+    SELECT publish_task_snapshot(${taskId}, ${event}, ${JSON.stringify(published.progress)}::jsonb, ${published.runId}, ${published.seq}::int,
+                                 ${meta.phase}, ${meta.message}, ${meta.percentage}::int, ${TASK_EVENTS_CHANNEL})::int AS id`;
 }
 
 /** The run (workflow and run id) a publishing local activity works for. */
