@@ -1,4 +1,4 @@
-import { Prisma, type CreditMovementKind, type PrismaClient } from '../db/client';
+import { Prisma, withinTransaction, type CreditMovementKind, type PrismaClient } from '../db/client';
 
 /**
  * The credit ledger. An account holds a balance and a reserved part of it (available = balance −
@@ -194,8 +194,7 @@ export async function releaseReservations(db: Db, scope: { taskId: string; itemK
       if (fresh) await tx.account.update({ where: { id: reservation.account_id }, data: { creditReserved: { decrement: reservation.credits } } });
     }
   };
-  if ('$transaction' in db) await (db as PrismaClient).$transaction(release);
-  else await release(db as Prisma.TransactionClient);
+  await withinTransaction(db, release);
 }
 
 /**

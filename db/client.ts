@@ -4,7 +4,7 @@
  * imports Prisma's types from here rather than from the generated folder.
  */
 import { PrismaPg } from '@prisma/adapter-pg';
-import { PrismaClient } from '../generated/prisma/client';
+import { PrismaClient, type Prisma } from '../generated/prisma/client';
 
 export * from '../generated/prisma/client';
 
@@ -22,6 +22,14 @@ export type CreatePrismaClientOptions = {
 export function createPrismaClient(databaseUrl: string, opts: CreatePrismaClientOptions = {}): PrismaClient {
   const adapter = new PrismaPg({ connectionString: databaseUrl, ...(opts.max ? { max: opts.max } : {}), ...(opts.min ? { min: opts.min } : {}) });
   return new PrismaClient({ adapter });
+}
+
+/**
+ * Runs `work` in `db`'s transaction when `db` is one, else in a new transaction. (A transaction
+ * client has `$transaction` too, for a nested one on a savepoint: two more statements for nothing.)
+ */
+export function withinTransaction<T>(db: PrismaClient | Prisma.TransactionClient, work: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+  return '$connect' in db ? (db as PrismaClient).$transaction(work) : work(db);
 }
 
 /**
