@@ -49,18 +49,22 @@ export async function admitCalls(
       await tx.aiCallSlot.createMany({ data: calls.map((c) => ({ accountId: c.accountId, taskId: c.taskId, itemKey: c.itemKey })), skipDuplicates: true });
     }
     const granted = await grantFreeSlots(tx, policy);
+    const grantedNow = new Set(granted.filter((g) => calls.some((c) => c.taskId === g.taskId)).map((g) => `${g.taskId}/${g.itemKey}`));
     const admissions = new Map<string, Admission>();
-    for (const call of calls) admissions.set(call.itemKey, await admissionOf(tx, call));
+    for (const call of calls) {
+      admissions.set(call.itemKey, grantedNow.has(`${call.taskId}/${call.itemKey}`) ? { granted: true } : await admissionOf(tx, call));
+    }
     return { admissions, granted };
   });
 }
 
 /** Frees a task's slots (or one item's), waiting or granted, and grants what that allows. */
 export async function releaseCalls(prisma: PrismaClient, policy: SlotPolicy, scope: { taskId: string; itemKey?: string }): Promise<GrantedCall[]> {
-  return prisma.$transaction(async (tx) => {
-    await tx.aiCallSlot.deleteMany({ where: { taskId: scope.taskId, ...(scope.itemKey !== undefined ? { itemKey: scope.itemKey } : {}) } });
-    return grantFreeSlots(tx, policy);
-  });
+  const freed = await prisma.aiCallSlot.deleteMany({ where: { taskId: scope.taskId, ...(scope.itemKey !== undefined ? { itemKey: scope.itemKey } : {}) } });
+  // Nothing freed, nothing to grant (a run's end after its items gave theirs back). Slots freed by
+  // an expired lease are granted by the next decision anywhere, or a waiting run's next check.
+  if (freed.count === 0) return [];
+  return prisma.$transaction((tx) => grantFreeSlots(tx, policy));
 }
 
 /**
@@ -102,29 +106,39 @@ async function admissionOf(tx: Prisma.TransactionClient, call: { taskId: string;
 /**
  * The grant decision: expired leases are dropped, then each account's oldest waiting calls get the
  * room its limit leaves; with an overall cap, accounts take turns one call at a time, the account
- * served longest ago first.
+ * served longest ago first (turns are kept only with a cap: without one, nobody waits for another).
  */
 async function grantFreeSlots(tx: Prisma.TransactionClient, policy: SlotPolicy): Promise<GrantedCall[]> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SLOTS_LOCK}::int)`;
-  await tx.$executeRaw`DELETE FROM ai_call_slots WHERE state = 'granted' AND lease_until < now()`;
-  const candidates = await tx.$queryRaw<Array<{ id: number; account_id: number; task_id: string; item_key: string; rn: number }>>`
-    WITH in_flight AS (SELECT account_id, count(*)::int AS n FROM ai_call_slots WHERE state = 'granted' GROUP BY account_id),
+  // Expired leases are dropped and not counted (one statement: its parts share one snapshot).
+  const candidatesQuery = Prisma.sql`
+    WITH expired AS (DELETE FROM ai_call_slots WHERE state = 'granted' AND lease_until < now() RETURNING id),
+         in_flight AS (SELECT account_id, count(*)::int AS n FROM ai_call_slots WHERE state = 'granted' AND lease_until >= now() GROUP BY account_id),
          waiting AS (
            SELECT id, account_id, task_id, item_key, row_number() OVER (PARTITION BY account_id ORDER BY enqueued_at, id)::int AS rn
-           FROM ai_call_slots WHERE state = 'waiting')
-    SELECT w.id, w.account_id, w.task_id, w.item_key, w.rn
-    FROM waiting w JOIN accounts a ON a.id = w.account_id LEFT JOIN in_flight f ON f.account_id = w.account_id
-    WHERE w.rn <= COALESCE(a.max_concurrent_ai_calls, ${policy.accountLimit}) - COALESCE(f.n, 0)
-    ORDER BY a.ai_call_turn_at NULLS FIRST, w.account_id, w.rn`;
-  if (candidates.length === 0) return [];
-
-  let chosen = candidates;
-  if (policy.overallLimit !== undefined) {
-    const [{ n }] = await tx.$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM ai_call_slots WHERE state = 'granted'`;
-    chosen = takeTurns(candidates, Math.max(0, policy.overallLimit - n));
-  }
-  if (chosen.length === 0) return [];
+           FROM ai_call_slots WHERE state = 'waiting'),
+         candidates AS (
+           SELECT w.id, w.account_id, w.task_id, w.item_key, w.rn, a.ai_call_turn_at
+           FROM waiting w JOIN accounts a ON a.id = w.account_id LEFT JOIN in_flight f ON f.account_id = w.account_id
+           WHERE w.rn <= COALESCE(a.max_concurrent_ai_calls, ${policy.accountLimit}) - COALESCE(f.n, 0))`;
   const until = new Date(Date.now() + policy.grantLeaseMs);
+  if (policy.overallLimit === undefined) {
+    // No overall cap: every candidate is granted, in the same statement; turns do not matter.
+    const granted = await tx.$queryRaw<Array<{ task_id: string; item_key: string }>>`
+      ${candidatesQuery}
+      UPDATE ai_call_slots s SET state = 'granted', granted_at = now(), lease_until = ${until}
+      FROM candidates c WHERE s.id = c.id
+      RETURNING s.task_id, s.item_key`;
+    return granted.map((g) => ({ taskId: g.task_id, itemKey: g.item_key }));
+  }
+  const candidates = await tx.$queryRaw<Array<{ id: number; account_id: number; task_id: string; item_key: string; rn: number }>>`
+    ${candidatesQuery}
+    SELECT id, account_id, task_id, item_key, rn FROM candidates
+    ORDER BY ai_call_turn_at NULLS FIRST, account_id, rn`;
+  if (candidates.length === 0) return [];
+  const [{ n }] = await tx.$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM ai_call_slots WHERE state = 'granted' AND lease_until >= now()`;
+  const chosen = takeTurns(candidates, Math.max(0, policy.overallLimit - n));
+  if (chosen.length === 0) return [];
   await tx.$executeRaw`
     UPDATE ai_call_slots SET state = 'granted', granted_at = now(), lease_until = ${until}
     WHERE id IN (${Prisma.join(chosen.map((c) => c.id))})`;
