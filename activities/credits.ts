@@ -158,11 +158,12 @@ export async function chargeItem(
 
 /**
  * A run that produced output costs at least one credit: charged at its end when its items' charges
- * came to none (a run of tiny calls).
+ * came to none (a run of tiny calls). `charged` is what its items' charges came to, when the caller
+ * has summed them already. Answers the run's credits charged in all.
  */
-export async function chargeRunMinimum(tx: Prisma.TransactionClient, run: { accountId: number; taskId: string; functionName: string }): Promise<void> {
-  const charged = await tx.creditUsageLog.aggregate({ where: { taskId: run.taskId, kind: 'charge' }, _sum: { credits: true } });
-  if ((charged._sum.credits ?? 0) > 0) return;
+export async function chargeRunMinimum(tx: Prisma.TransactionClient, run: { accountId: number; taskId: string; functionName: string }, charged?: number): Promise<number> {
+  const sum = charged ?? (await tx.creditUsageLog.aggregate({ where: { taskId: run.taskId, kind: 'charge' }, _sum: { credits: true } }))._sum.credits ?? 0;
+  if (sum > 0) return sum;
   const fresh = await record(tx, {
     accountId: run.accountId,
     taskId: run.taskId,
@@ -172,6 +173,7 @@ export async function chargeRunMinimum(tx: Prisma.TransactionClient, run: { acco
     operationType: run.functionName,
   });
   if (fresh) await tx.account.update({ where: { id: run.accountId }, data: { creditBalance: { decrement: 1 } } });
+  return 1;
 }
 
 /** Lets go of a task's open reservations (or one item's): a failed, cancelled or finished call. */

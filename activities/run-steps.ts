@@ -242,20 +242,20 @@ export function createRunSteps(deps: ActivityDeps, functions: FunctionRegistry) 
   async function completeRun(outcome: RunOutcome, at: { runId: string; progress: PublishedProgress }): Promise<{ granted: GrantedCall[]; credits: number }> {
     let credits = 0;
     await prisma.$transaction(async (tx) => {
-      const run = await tx.aITaskLog.findUnique({ where: { taskId: outcome.taskId }, select: { accountId: true, functionName: true } });
-      if (run) {
-        await tx.aITaskLog.update({
-          where: { taskId: outcome.taskId },
-          data: recordEnd(outcome),
-        });
-        if (outcome.status === 'success') await chargeRunMinimum(tx, { accountId: run.accountId, taskId: outcome.taskId, functionName: run.functionName });
-        const charges = await tx.creditUsageLog.aggregate({ where: { taskId: outcome.taskId, kind: 'charge' }, _sum: { credits: true } });
-        credits = charges._sum.credits ?? 0;
-        await tx.aITaskLog.update({ where: { taskId: outcome.taskId }, data: { credits } });
+      const charges = await tx.creditUsageLog.aggregate({ where: { taskId: outcome.taskId, kind: 'charge' }, _sum: { credits: true } });
+      credits = charges._sum.credits ?? 0;
+      if (outcome.status === 'success' && credits === 0) {
+        const run = await tx.aITaskLog.findUnique({ where: { taskId: outcome.taskId }, select: { accountId: true, functionName: true } });
+        if (run) credits = await chargeRunMinimum(tx, { ...run, taskId: outcome.taskId }, credits);
       }
+      // The record completed with its credits, read back for the stream's last word.
+      const [record] = await tx.aITaskLog.updateManyAndReturn({
+        where: { taskId: outcome.taskId },
+        data: { ...recordEnd(outcome), credits },
+        select: RECORDED_RUN_FIELDS,
+      });
       await releaseReservations(tx, { taskId: outcome.taskId });
       await publishSnapshot(tx, outcome.taskId, { runId: at.runId, ...at.progress });
-      const record = await tx.aITaskLog.findUnique({ where: { taskId: outcome.taskId }, select: RECORDED_RUN_FIELDS });
       if (record) await publishSnapshot(tx, outcome.taskId, { runId: at.runId, seq: at.progress.seq + 1, progress: progressFromRecord(record) }, 'done');
     });
     return { granted: await releaseCalls(prisma, slots, { taskId: outcome.taskId }), credits };
