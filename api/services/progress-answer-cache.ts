@@ -45,8 +45,8 @@ export interface AnswerLoad {
  */
 export class ProgressAnswerCache {
   private readonly kept = new Map<string, Kept>();
-  /** Tasks being loaded, and whether a change was announced since the load began. */
-  private readonly loads = new Map<string, { changed: boolean; count: number }>();
+  /** The loads under way of each task, each marked when a change of it is announced after it began. */
+  private readonly loads = new Map<string, Set<{ changed: boolean }>>();
   /** Counts lost LISTEN connections: a load that began before one keeps nothing. */
   private connections = 0;
 
@@ -97,9 +97,10 @@ export class ProgressAnswerCache {
    * before it came back. The caller ends every load it starts (`end`), kept or not.
    */
   loading(taskId: string): AnswerLoad {
-    const load = this.loads.get(taskId) ?? { changed: false, count: 0 };
-    load.count++;
-    this.loads.set(taskId, load);
+    const load = { changed: false };
+    const ofTask = this.loads.get(taskId) ?? new Set();
+    ofTask.add(load);
+    this.loads.set(taskId, ofTask);
     const listeningAtStart = this.hub.listening;
     const connection = this.connections;
     // What was kept before this load (expired): a running answer that comes back the same is settling.
@@ -108,7 +109,8 @@ export class ProgressAnswerCache {
     const end = () => {
       if (ended) return;
       ended = true;
-      if (--load.count === 0) this.loads.delete(taskId);
+      ofTask.delete(load);
+      if (ofTask.size === 0 && this.loads.get(taskId) === ofTask) this.loads.delete(taskId);
     };
     const keep = (accountId: number, answer: TaskProgress, kind: 'final' | 'running') => {
       const unchanged = !load.changed;
@@ -137,8 +139,7 @@ export class ProgressAnswerCache {
 
   taskChanged(taskId: string): void {
     this.kept.delete(taskId);
-    const load = this.loads.get(taskId);
-    if (load) load.changed = true;
+    for (const load of this.loads.get(taskId) ?? []) load.changed = true;
   }
 }
 

@@ -88,6 +88,18 @@ describe('kept progress answers', () => {
     expect(cache.get(1, 't')).toBeUndefined();
   });
 
+  it('keeps what a load that began after an announced change brings, while an older load is still out', () => {
+    const older = cache.loading('t');
+    hub.announce('t');
+    const newer = cache.loading('t');
+    expect(older.outdated).toBe(true);
+    expect(newer.outdated).toBe(false);
+    newer.keep(1, answer(70), 'running');
+    expect(cache.get(1, 't')).toEqual(answer(70));
+    older.keep(1, answer(65), 'running');
+    expect(cache.get(1, 't')).toEqual(answer(70));
+  });
+
   it("answers another account's poll of a kept task with a 404", () => {
     cache.loading('t').keep(1, answer(60), 'running');
     expect(() => cache.get(2, 't')).toThrow('Task t not found.');
