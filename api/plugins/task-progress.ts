@@ -29,7 +29,10 @@ export const taskProgressPlugin = fp<TaskProgressPluginOptions>(
     app.decorate('taskProgress', progress);
     // Only a head start: a database not reachable yet is the first real poll's to report.
     app.addHook('onReady', () => progress.warm().catch(() => undefined));
-    app.addHook('onClose', async () => hub?.close());
+    app.addHook('onClose', async () => {
+      await progress.close();
+      await hub?.close();
+    });
   },
   { name: 'task-progress', dependencies: ['dependencies'] },
 );
