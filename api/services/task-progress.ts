@@ -37,7 +37,7 @@ export class TaskProgressService {
   /** Set by `close`: no read is left running in the background any more. */
   private closing = false;
   /** Reads under way, by account and task: polls that come meanwhile get the same answer. */
-  private readonly inFlight = new Map<string, { answer: Promise<TaskProgress>; done: Promise<TaskProgress>; load?: AnswerLoad }>();
+  private readonly inFlight = new Map<string, { answer: Promise<TaskProgress>; load?: AnswerLoad }>();
   /**
    * Temporal answers queries of closed runs too (replaying them): a terminated run would read as
    * still running. Refusing queries of runs that are not open sends those to `closedWithoutRecord`.
@@ -64,13 +64,12 @@ export class TaskProgressService {
     await this.prisma.aITaskLog.findFirst({ where: { taskId: '', accountId: 0 }, select: RECORD_FIELDS });
     await this.prisma.aITaskLog.findUnique({ where: { taskId: '' }, select: RECORD_FIELDS });
     await queuePosition(this.prisma, '');
-    await this.lastPublished('', new Date());
   }
 
-  /** Waits for the reads still under way (a query may go on after its poll was answered): none outlives the connections. */
+  /** Waits for the reads still under way (a background refresh has no poll waiting for it): none outlives the connections. */
   async close(): Promise<void> {
     this.closing = true;
-    while (this.inFlight.size) await Promise.allSettled([...this.inFlight.values()].map((reading) => reading.done));
+    while (this.inFlight.size) await Promise.allSettled([...this.inFlight.values()].map((reading) => reading.answer));
   }
 
   /** Drops what is kept of a task whose run this process just changed (reset, retry, cancel). */
@@ -81,83 +80,48 @@ export class TaskProgressService {
   async progress(accountId: number, taskId: string): Promise<TaskProgress> {
     const kept = this.answers?.lookup(accountId, taskId);
     if (kept && !kept.fresh) this.refresh(accountId, taskId);
-    return this.withPlaceInLine(taskId, kept ? kept.answer : await this.load(accountId, taskId, true));
+    return this.withPlaceInLine(taskId, kept ? kept.answer : await this.load(accountId, taskId));
   }
 
   /** Reads a settled answer again without keeping a poll waiting: the next polls get what it finds. */
   private refresh(accountId: number, taskId: string): void {
-    if (!this.closing) this.load(accountId, taskId, false).catch(() => undefined);
+    if (!this.closing) this.load(accountId, taskId).catch(() => undefined);
   }
 
-  /**
-   * The task's answer read afresh, one read at a time per task and account: polls that come while
-   * it is under way get what its first poll got.
-   */
-  private load(accountId: number, taskId: string, quick: boolean): Promise<TaskProgress> {
+  /** The task's answer read afresh, one read at a time per task and account: polls that come meanwhile share it. */
+  private load(accountId: number, taskId: string): Promise<TaskProgress> {
     const key = `${accountId} ${taskId}`;
     const existing = this.inFlight.get(key);
     // A read that began before the task's last announced change is not joined: it may answer what came before.
     if (existing && !existing.load?.outdated) return existing.answer;
     const load = this.answers?.loading(taskId);
-    // Closing, a poll waits for its own read: nothing goes on after the process's connections close.
-    const reading = { ...this.read(accountId, taskId, load, quick && !this.closing), load };
+    const reading = { answer: this.read(accountId, taskId, load), load };
     this.inFlight.set(key, reading);
     const over = () => this.inFlight.get(key) === reading && this.inFlight.delete(key);
-    reading.done.then(over, over);
+    reading.answer.then(over, over);
     return reading.answer;
   }
 
-  /**
-   * The task's answer from its record or its workflow, kept for the next polls when it may be;
-   * `done` settles when the read is over. A running task's answer comes from the workflow's query;
-   * with `quick` (a poll with nothing kept to answer) the poll is answered at once with the last
-   * progress the run published (the snapshot its stream sent), while the query goes on and keeps
-   * its answer for the next polls.
-   */
-  private read(accountId: number, taskId: string, load: AnswerLoad | undefined, quick: boolean): { answer: Promise<TaskProgress>; done: Promise<TaskProgress> } {
-    let early!: (answer: TaskProgress) => void;
-    const published = new Promise<TaskProgress>((resolve) => (early = resolve));
-    const done = (async () => {
-      try {
-        const record = await this.prisma.aITaskLog.findFirst({ where: { taskId, accountId }, select: RECORD_FIELDS });
-        if (!record) throw new NotFoundError(`Task ${taskId} not found.`);
-        if (isFinal(record.status)) {
-          const finished = markedReparsed(record, progressFromRecord(record));
-          load?.keep(accountId, finished, 'final');
-          return finished;
-        }
-        if (!record.startedAt) {
-          const pending: TaskProgress = { state: 'PENDING', meta: pendingMeta() };
-          load?.keep(accountId, pending, 'running');
-          return pending;
-        }
-        const query = this.queryInTurn(record);
-        // Awaited below; until then a failure must not count as unhandled.
-        query.catch(() => undefined);
-        if (quick) {
-          const last = await this.lastPublished(taskId, record.startedAt).catch(() => undefined);
-          if (last) early(markedReparsed(record, last));
-        }
-        // Only a record's answer is kept for good; one the query gave is kept as a running one.
-        const answer = markedReparsed(record, await query);
-        load?.keep(accountId, answer, 'running');
-        return answer;
-      } finally {
-        load?.end();
+  /** The task's answer from its record or its workflow (kept for the next polls, when it may be). */
+  private async read(accountId: number, taskId: string, load: AnswerLoad | undefined): Promise<TaskProgress> {
+    try {
+      const record = await this.prisma.aITaskLog.findFirst({ where: { taskId, accountId }, select: RECORD_FIELDS });
+      if (!record) throw new NotFoundError(`Task ${taskId} not found.`);
+      if (isFinal(record.status)) {
+        const finished = markedReparsed(record, progressFromRecord(record));
+        load?.keep(accountId, finished, 'final');
+        return finished;
       }
-    })();
-    return { answer: Promise.race([published, done]), done };
-  }
-
-  /** The last progress snapshot the task's current run published (none before it started). */
-  private async lastPublished(taskId: string, startedAt: Date): Promise<TaskProgress | undefined> {
-    const row = await this.prisma.taskEvent.findFirst({
-      where: { taskId, event: 'progress', createdAt: { gte: startedAt } },
-      orderBy: { id: 'desc' },
-      select: { data: true },
-    });
-    const data = row?.data as TaskProgress | undefined;
-    return data && (data.state === 'PROGRESS' || data.state === 'PENDING') ? data : undefined;
+      const answer: TaskProgress = markedReparsed(
+        record,
+        record.startedAt ? await this.queryInTurn(record) : { state: 'PENDING', meta: pendingMeta() },
+      );
+      // Only a record's answer is kept for good; one the query gave is kept as a running one.
+      load?.keep(accountId, answer, 'running');
+      return answer;
+    } finally {
+      load?.end();
+    }
   }
 
   /**
