@@ -94,11 +94,16 @@ describe('a run started by a request', () => {
     const { memo } = await stack.temporal.workflow.getHandle(taskId).describe();
     expect(memo).toMatchObject({ request_id: requestId });
 
-    appendSuiteLog(''); // the worker logs through the same file; nothing is buffered
-    const workerLines = readSuiteLog()
-      .split('\n')
-      .filter((line) => line.includes(taskId) && /Activity (started|completed)/.test(line));
-    const completed = workerLines.filter((line) => line.includes('Activity completed'));
+    appendSuiteLog(''); // the worker logs through the same file
+    const completedLines = () =>
+      readSuiteLog()
+        .split('\n')
+        .filter((line) => line.includes(taskId) && line.includes('Activity completed'));
+    // A step's "completed" line is written once its function has returned, which may be just
+    // after the record it completed is seen.
+    const deadline = Date.now() + 5_000;
+    while (completedLines().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const completed = completedLines();
     // The database steps and the provider call alike.
     expect(completed.length).toBeGreaterThanOrEqual(2);
     expect(completed.some((line) => line.includes('"activityType":"requestCompletion"'))).toBe(true);
