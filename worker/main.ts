@@ -6,7 +6,7 @@ import { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import { commaList, readEnv } from '../config/env';
 import { providerHostPolicy } from '../activities/provider-hosts';
-import { createPrismaClient, openConnections } from '../db/client';
+import { createPrismaClient, keepQueryCompilerBaseline, openConnections } from '../db/client';
 import { createAIWorker } from './create-worker';
 import { DEFAULT_SLOT_POLICY } from '../activities/ai-call-slots';
 import { startReconciler } from './reconciler';
@@ -20,6 +20,7 @@ async function main(): Promise<void> {
   const env = readEnv();
   Runtime.install({ logger: new DefaultLogger(temporalLogLevel(env.LOG_LEVEL)) });
   // A fixed pool, opened at start: a run's steps do not wait for connections after a quiet spell.
+  keepQueryCompilerBaseline();
   const prisma = createPrismaClient(env.DATABASE_URL, { max: env.DATABASE_POOL_SIZE, min: env.DATABASE_POOL_SIZE });
   await openConnections(prisma, env.DATABASE_POOL_SIZE);
   const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });

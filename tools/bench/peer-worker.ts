@@ -2,7 +2,7 @@ import { Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { findFunction } from '../../functions';
 import type { RunInput } from '../../pipeline/run-io';
-import { createPrismaClient } from '../../db/client';
+import { createPrismaClient, keepQueryCompilerBaseline } from '../../db/client';
 import { createDirectPipeline } from './direct-pipeline';
 import { providerHostPolicy } from '../../activities/provider-hosts';
 import { commaList } from '../../config/env';
@@ -18,6 +18,8 @@ async function main(): Promise<void> {
   const databaseUrl = required('DATABASE_URL');
   const queueName = required('BENCH_QUEUE');
   const connection = new IORedis(required('REDIS_URL'), { maxRetriesPerRequest: null });
+  // As the worker runs its database steps.
+  keepQueryCompilerBaseline();
   const prisma = createPrismaClient(databaseUrl, { max: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
   // The worker's limits on AI calls in flight, from the same settings.
   const slots = { ...DEFAULT_SLOT_POLICY, accountLimit: Number(process.env.ACCOUNT_MAX_CONCURRENT_AI_CALLS ?? DEFAULT_SLOT_POLICY.accountLimit) };
