@@ -46,7 +46,11 @@ export async function admitCalls(
 ): Promise<{ admissions: Map<string, Admission>; granted: GrantedCall[] }> {
   return prisma.$transaction(async (tx) => {
     if (calls.length) {
-      await tx.aiCallSlot.createMany({ data: calls.map((c) => ({ accountId: c.accountId, taskId: c.taskId, itemKey: c.itemKey })), skipDuplicates: true });
+      // As SQL: Prisma plans every `createMany` afresh.
+      await tx.$executeRaw`
+        INSERT INTO ai_call_slots (account_id, task_id, item_key)
+        SELECT * FROM unnest(${calls.map((c) => c.accountId)}::int[], ${calls.map((c) => c.taskId)}::text[], ${calls.map((c) => c.itemKey)}::text[])
+        ON CONFLICT (task_id, item_key) DO NOTHING`;
     }
     const granted = await grantFreeSlots(tx, policy);
     const grantedNow = new Set(granted.filter((g) => calls.some((c) => c.taskId === g.taskId)).map((g) => `${g.taskId}/${g.itemKey}`));

@@ -50,12 +50,19 @@ interface Movement {
   metadata?: Prisma.InputJsonObject;
 }
 
-/** Writes a movement once; false when its key was written before (nothing more to do). */
-async function record(tx: Prisma.TransactionClient, movement: Movement): Promise<boolean> {
-  const { count } = await tx.creditUsageLog.createMany({
-    data: [{ itemKey: '', costUsd: 0, tokens: 0, ...movement, creditsUsed: movement.kind === 'charge' ? movement.credits : 0 }],
-    skipDuplicates: true,
-  });
+/**
+ * Writes a movement once; false when its key was written before (nothing more to do). One
+ * statement as SQL: Prisma plans every `createMany` afresh (it keeps no plan for it), and a run
+ * writes several movements.
+ */
+async function record(tx: Prisma.TransactionClient, m: Movement): Promise<boolean> {
+  const count = await tx.$executeRaw`
+    INSERT INTO credit_usage_logs
+      (account_id, task_id, item_key, kind, movement_key, credits, operation_type, credits_used, cost_usd, tokens, model, metadata)
+    VALUES (${m.accountId}::int, ${m.taskId}::text, ${m.itemKey ?? ''}::text, ${m.kind}::"CreditMovementKind", ${m.movementKey}::text,
+      ${m.credits}::int, ${m.operationType}::text, ${m.kind === 'charge' ? m.credits : 0}::int, ${m.costUsd ?? 0}::float8,
+      ${m.tokens ?? 0}::int, ${m.model ?? null}::text, ${JSON.stringify(m.metadata ?? {})}::jsonb)
+    ON CONFLICT (movement_key) DO NOTHING`;
   return count === 1;
 }
 
