@@ -1,7 +1,7 @@
 // First: tracing's instrumentations patch the HTTP server and the PostgreSQL driver as they load.
 import { tracing } from './tracing';
 import { readEnv } from '../config/env';
-import { createPrismaClient, keepQueryCompilerBaseline, openConnections } from '../db/client';
+import { createPrismaClient, openConnections } from '../db/client';
 import { connectTemporalClient } from '../temporal/client';
 import { buildApp } from './app';
 import { checkStreamTokenSecret } from './live-progress/stream-token';
@@ -13,7 +13,6 @@ async function main(): Promise<void> {
   // Before connecting to anything: a production API without its secrets does not start.
   checkStreamTokenSecret(env);
   // A fixed pool, opened before the first request: polls come in bursts (a page of progress bars).
-  keepQueryCompilerBaseline();
   const prisma = createPrismaClient(env.DATABASE_URL, { max: env.DATABASE_POOL_SIZE, min: env.DATABASE_POOL_SIZE });
   await openConnections(prisma, env.DATABASE_POOL_SIZE);
   const temporal = await connectTemporalClient(env.TEMPORAL_ADDRESS, env.TEMPORAL_NAMESPACE);
