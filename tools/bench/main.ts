@@ -17,7 +17,7 @@ const settingsSchema = z.object({
   BENCH_ROUNDS: z.coerce.number().int().min(1).default(2),
   // One round of 1,000 tasks takes the service over two minutes on 2 cores: one by default.
   BENCH_THROUGHPUT_ROUNDS: z.coerce.number().int().min(1).default(1),
-  BENCH_OVERHEAD_TASKS: z.coerce.number().int().min(1).default(200),
+  BENCH_OVERHEAD_TASKS: z.coerce.number().int().min(1).default(150),
   BENCH_THROUGHPUT_TASKS: z.coerce.number().int().min(1).default(1000),
   BENCH_POLLERS: z.coerce.number().int().min(1).default(500),
   BENCH_POLL_INTERVAL_MS: z.coerce.number().int().min(1).default(1500),
