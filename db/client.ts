@@ -26,10 +26,9 @@ export function createPrismaClient(databaseUrl: string, opts: CreatePrismaClient
 }
 
 /**
- * For the worker process, before its first query: V8 runs the process's WebAssembly as baseline
- * code only. Prisma's query compiler is WebAssembly that plans
- * each query shape once (the client keeps the plans), and V8's optimizing tier would hold 40–60 MB
- * more of resident memory for it, with nothing measurable gained per task.
+ * Called by the worker before its first query: V8 runs the process's WebAssembly as baseline code
+ * only. Prisma's query compiler is WebAssembly that plans each query shape once (the client keeps
+ * the plans), and V8's optimizing tier would hold 40–60 MB more resident memory for it.
  */
 export function keepQueryCompilerBaseline(): void {
   setFlagsFromString('--liftoff-only');

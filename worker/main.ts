@@ -19,8 +19,8 @@ import { startReconciler } from './reconciler';
 async function main(): Promise<void> {
   const env = readEnv();
   Runtime.install({ logger: new DefaultLogger(temporalLogLevel(env.LOG_LEVEL)) });
-  // A fixed pool, opened at start: a run's steps do not wait for connections after a quiet spell.
   keepQueryCompilerBaseline();
+  // A fixed pool, opened at start: a run's steps do not wait for connections after a quiet spell.
   const prisma = createPrismaClient(env.DATABASE_URL, { max: env.DATABASE_POOL_SIZE, min: env.DATABASE_POOL_SIZE });
   await openConnections(prisma, env.DATABASE_POOL_SIZE);
   const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
